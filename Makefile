@@ -1,0 +1,64 @@
+# Arena: `make run` builds everything and starts the server; `make test` runs every check.
+GO      ?= go
+BUF     := $(GO) tool -modfile=tools.mod buf
+WEB     := bin/web
+WASMENV := GOOS=js GOARCH=wasm
+WASMPATH := PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH"
+
+.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test browser-test bench clean
+
+## run: build the WebAssembly client and the server, then serve on :8080 (ARENA_ADDR changes it).
+run: wasm server
+	./bin/arena -web-dir $(WEB)
+
+## build: the server binary and the web client.
+build: wasm server
+
+server:
+	$(GO) build -o bin/arena ./cmd/arena
+
+## wasm: the browser client, its loader page and wasm_exec.js, into bin/web (gzip precompressed).
+wasm:
+	mkdir -p $(WEB)
+	$(WASMENV) $(GO) build -trimpath -ldflags='-s -w' -o $(WEB)/arena.wasm ./cmd/arena-client
+	gzip -6 -k -f $(WEB)/arena.wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB)/
+	cp client/web/index.html $(WEB)/
+
+## proto: regenerate the Go code from proto/.
+proto:
+	$(BUF) generate
+
+## proto-check: buf lint, and fail when the committed *.pb.go differ from what the schema generates.
+proto-check: proto
+	$(BUF) lint
+	git diff --exit-code -- proto
+	test -z "$$(git status --porcelain --untracked-files=all -- proto)"
+
+lint: vet
+	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'))"
+
+vet:
+	$(GO) vet ./...
+	$(WASMENV) $(GO) vet ./client/... ./netcode/... ./game/... ./cmd/arena-client/
+
+gotest:
+	$(GO) test -race -shuffle=on ./...
+
+## wasm-test: the pure packages under js/wasm (Node), so amd64 and wasm agree.
+wasm-test:
+	$(WASMPATH) $(WASMENV) $(GO) test ./game/
+
+## browser-test: headless Chromium plays a duel through the real server.
+browser-test: wasm server
+	./e2e/run.sh
+
+## test: everything CI runs.
+test: proto-check lint gotest wasm-test browser-test
+
+## bench: the Go benchmarks.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin
