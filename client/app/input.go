@@ -1,0 +1,80 @@
+package app
+
+import (
+	"math"
+	"time"
+
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// Controls is what the player holds down right now: Button bits and an aim
+// angle. The UI sets it every frame; the App sends it once per tick.
+type Controls struct {
+	// Buttons is a bitwise OR of arenav1.Button values.
+	Buttons uint32
+	// Aim is the angle, 0..65535 per turn, counter-clockwise from +x with
+	// +y down the screen (16384 points up the screen).
+	Aim uint32
+}
+
+// Button bits, as uint32 for OR-ing into Controls.Buttons.
+const (
+	ButtonUp    = uint32(arenav1.Button_BUTTON_UP)
+	ButtonDown  = uint32(arenav1.Button_BUTTON_DOWN)
+	ButtonLeft  = uint32(arenav1.Button_BUTTON_LEFT)
+	ButtonRight = uint32(arenav1.Button_BUTTON_RIGHT)
+	ButtonFire  = uint32(arenav1.Button_BUTTON_FIRE)
+)
+
+// AimAt returns the wire angle of the vector (dx, dy) in screen orientation
+// (+y down): AimAt(1, 0) is 0 (right), AimAt(0, -1) is 16384 (up). A zero
+// vector aims right.
+func AimAt(dx, dy float64) uint32 {
+	if dx == 0 && dy == 0 {
+		return 0
+	}
+	turns := math.Atan2(-dy, dx) / (2 * math.Pi) // -0.5..0.5
+	a := int64(math.Round(turns * 65536))
+	return uint32(((a % 65536) + 65536) % 65536)
+}
+
+// AimVector returns the unit vector, in screen orientation (+y down), of a
+// wire angle: the inverse of AimAt.
+func AimVector(aim uint32) (dx, dy float64) {
+	rad := float64(aim%65536) / 65536 * 2 * math.Pi
+	return math.Cos(rad), -math.Sin(rad)
+}
+
+// maxInputBurst is how many inputs one Update may send to catch up after a
+// stall; beyond it the schedule restarts from now, so a frozen tab does not
+// flood the server's input buffer.
+const maxInputBurst = 4
+
+// pacer schedules one input per simulation tick on the App's clock.
+type pacer struct {
+	period time.Duration
+	next   time.Time
+}
+
+// start schedules the first input at now, one per period after it.
+func (p *pacer) start(now time.Time, tickRate uint32) {
+	if tickRate == 0 {
+		tickRate = 30
+	}
+	p.period = time.Second / time.Duration(tickRate)
+	p.next = now
+}
+
+// due returns how many inputs to send at now, and advances the schedule.
+func (p *pacer) due(now time.Time) int {
+	if p.period <= 0 || now.Before(p.next) {
+		return 0
+	}
+	n := int(now.Sub(p.next)/p.period) + 1
+	if n > maxInputBurst {
+		p.next = now.Add(p.period)
+		return maxInputBurst
+	}
+	p.next = p.next.Add(time.Duration(n) * p.period)
+	return n
+}

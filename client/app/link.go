@@ -1,0 +1,168 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/arena-server/arena/netcode/transport"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// Queue sizes between the App and its network session.
+const (
+	// outboundQueue is how many client messages may wait for the writer.
+	// Send reports false when it is full (the message is not sent).
+	outboundQueue = 256
+	// inboundQueue is how many server messages may wait for Update. When it
+	// is full the reader waits, and the server's own outbound queue drops
+	// snapshots for this player.
+	inboundQueue = 1024
+)
+
+// Conn is what a session needs from a connection to the server.
+// *transport.Conn implements it.
+type Conn interface {
+	Send(ctx context.Context, m *arenav1.ClientMessage) error
+	Receive(ctx context.Context) (*arenav1.ServerMessage, error)
+	Close() error
+}
+
+// Dialer signs in under a name and opens a connection to the server; the
+// session then authenticates the connection with the returned token.
+type Dialer interface {
+	Dial(ctx context.Context, name string) (Conn, transport.Session, error)
+}
+
+// ServerDialer dials an Arena server through netcode/transport.
+type ServerDialer struct {
+	// BaseURL is the server's HTTP base, for example "http://127.0.0.1:8080".
+	BaseURL string
+}
+
+// Dial signs in over HTTP and opens the server's websocket.
+func (d ServerDialer) Dial(ctx context.Context, name string) (Conn, transport.Session, error) {
+	s, err := transport.SignIn(ctx, d.BaseURL, name)
+	if err != nil {
+		return nil, transport.Session{}, err
+	}
+	wsURL, err := transport.WebSocketURL(d.BaseURL)
+	if err != nil {
+		return nil, transport.Session{}, err
+	}
+	c, err := transport.Dial(ctx, wsURL)
+	if err != nil {
+		return nil, transport.Session{}, err
+	}
+	return c, s, nil
+}
+
+// event is what a link reports to the App: exactly one field is set.
+type event struct {
+	session *transport.Session     // signed in and connected
+	msg     *arenav1.ServerMessage // a message from the server
+	err     error                  // the session is over
+}
+
+// link is one network session: sign in, connect, authenticate, then one
+// reader and one writer goroutine on the connection.
+//
+// startLink starts its goroutines; close cancels them (without waiting, so
+// that Update never blocks on a socket); they post a final error event unless
+// the link was closed. Nothing but the App touches a link.
+type link struct {
+	out    chan *arenav1.ClientMessage
+	events chan event
+	cancel context.CancelFunc
+}
+
+func startLink(d Dialer, name string) *link {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &link{
+		out:    make(chan *arenav1.ClientMessage, outboundQueue),
+		events: make(chan event, inboundQueue),
+		cancel: cancel,
+	}
+	go l.run(ctx, d, name)
+	return l
+}
+
+// send queues m for the writer; false means the queue was full.
+func (l *link) send(m *arenav1.ClientMessage) bool {
+	select {
+	case l.out <- m:
+		return true
+	default:
+		return false
+	}
+}
+
+// close ends the session; its goroutines finish on their own.
+func (l *link) close() { l.cancel() }
+
+// post hands an event to the App, unless the link is closed first.
+func (l *link) post(ctx context.Context, e event) bool {
+	select {
+	case l.events <- e:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (l *link) run(ctx context.Context, d Dialer, name string) {
+	conn, s, err := d.Dial(ctx, name)
+	if err != nil {
+		l.post(ctx, event{err: err})
+		return
+	}
+	if !l.post(ctx, event{session: &s}) {
+		_ = conn.Close()
+		return
+	}
+	ioCtx, stop := context.WithCancel(ctx)
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	wg.Go(func() { errc <- l.write(ioCtx, conn, s.Token) })
+	wg.Go(func() { errc <- l.read(ioCtx, conn) })
+	err = <-errc
+	stop()
+	_ = conn.Close()
+	wg.Wait()
+	if ctx.Err() == nil {
+		l.post(ctx, event{err: err})
+	}
+}
+
+// write authenticates, then sends queued messages until ctx ends or a write fails.
+func (l *link) write(ctx context.Context, conn Conn, token string) error {
+	auth := &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{
+		Authenticate: &arenav1.Authenticate{Token: token},
+	}}
+	if err := conn.Send(ctx, auth); err != nil {
+		return fmt.Errorf("authenticate: %w", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case m := <-l.out:
+			if err := conn.Send(ctx, m); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// read posts server messages until ctx ends or a read fails.
+func (l *link) read(ctx context.Context, conn Conn) error {
+	for {
+		m, err := conn.Receive(ctx)
+		if err != nil {
+			return err
+		}
+		if !l.post(ctx, event{msg: m}) {
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"strings"
+
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// Probe is the client's state as the browser test reads it (as JSON in the
+// page's window.arenaState). It is a read-only summary; nothing reads it back.
+type Probe struct {
+	// Screen is the current screen's name ("name", "menu", "queue", "match", "results").
+	Screen string `json:"screen"`
+	// Name is the player's accepted name.
+	Name string `json:"name,omitempty"`
+	// PlayerID is the player's id once signed in.
+	PlayerID string `json:"playerId,omitempty"`
+	// MatchID is the current match, or the last one on the results screen.
+	MatchID string `json:"matchId,omitempty"`
+	// Phase is the match phase ("waiting", "countdown", "playing", "ended").
+	Phase string `json:"phase,omitempty"`
+	// Tick is the newest snapshot's tick.
+	Tick uint32 `json:"tick,omitempty"`
+	// ShipID is the player's own ship id.
+	ShipID uint32 `json:"shipId,omitempty"`
+	// X and Y are the own ship's position in world units.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// Ships are every ship of the newest snapshot.
+	Ships []ProbeShip `json:"ships"`
+	// Chat is the chat log, oldest first.
+	Chat []ChatLine `json:"chat"`
+	// Results is the results table on the results screen.
+	Results []ProbeResult `json:"results,omitempty"`
+	// QueueWaitedMs is the time waited in the queue.
+	QueueWaitedMs int64 `json:"queueWaitedMs,omitempty"`
+	// PingMs is the last round-trip time, -1 before the first.
+	PingMs float64 `json:"pingMs"`
+	// InputSeq is the last input sequence number sent.
+	InputSeq uint32 `json:"inputSeq"`
+	// Frames is how many frames were drawn.
+	Frames int64 `json:"frames"`
+	// Error is the most recent error shown.
+	Error string `json:"error"`
+}
+
+// ProbeShip is one ship in a Probe.
+type ProbeShip struct {
+	ID     uint32  `json:"id"`
+	Name   string  `json:"name"`
+	Team   uint32  `json:"team"`
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	Health uint32  `json:"health"`
+	Alive  bool    `json:"alive"`
+	Kills  uint32  `json:"kills"`
+	Deaths uint32  `json:"deaths"`
+}
+
+// ProbeResult is one row of the results table in a Probe.
+type ProbeResult struct {
+	Placement    uint32 `json:"placement"`
+	Name         string `json:"name"`
+	Kills        uint32 `json:"kills"`
+	Deaths       uint32 `json:"deaths"`
+	RatingChange int32  `json:"ratingChange"`
+}
+
+// Probe summarises the App for the browser test; frames is the number of
+// frames the UI has drawn.
+func (a *App) Probe(frames int64) Probe {
+	p := Probe{
+		Screen:   a.screen.String(),
+		Name:     a.name,
+		PlayerID: a.playerID,
+		PingMs:   -1,
+		InputSeq: a.seq,
+		Frames:   frames,
+		Error:    a.lastError,
+		Ships:    []ProbeShip{},
+		Chat:     append([]ChatLine{}, a.chat.Last(ChatLogSize)...),
+	}
+	if rtt, ok := a.Ping(); ok {
+		p.PingMs = float64(rtt.Microseconds()) / 1000
+	}
+	if a.screen == ScreenQueue {
+		p.QueueWaitedMs = a.Queue().Waited.Milliseconds()
+	}
+	if m := a.match; m != nil {
+		p.MatchID = m.ID
+		if m.Snapshot != nil {
+			p.Phase = strings.ToLower(strings.TrimPrefix(m.Phase().String(), "MATCH_PHASE_"))
+			p.Tick = m.Snapshot.GetTick()
+		}
+		if m.Started() {
+			p.ShipID = m.OwnID()
+		}
+		for _, s := range m.Snapshot.GetShips() {
+			x, y := WorldPos(s.GetX(), s.GetY())
+			p.Ships = append(p.Ships, ProbeShip{
+				ID: s.GetId(), Name: m.Name(s.GetId()), Team: s.GetTeam(), X: x, Y: y,
+				Health: s.GetHealth(), Alive: s.GetAlive(), Kills: s.GetKills(), Deaths: s.GetDeaths(),
+			})
+			if s.GetId() == p.ShipID {
+				p.X, p.Y = x, y
+			}
+		}
+	}
+	if r := a.results; r != nil && a.screen == ScreenResults {
+		p.MatchID = r.MatchID
+		p.Phase = strings.ToLower(strings.TrimPrefix(arenav1.MatchPhase_MATCH_PHASE_ENDED.String(), "MATCH_PHASE_"))
+		for _, row := range r.Rows {
+			p.Results = append(p.Results, ProbeResult{
+				Placement: row.GetPlacement(), Name: row.GetName(), Kills: row.GetKills(),
+				Deaths: row.GetDeaths(), RatingChange: row.GetRatingChange(),
+			})
+		}
+	}
+	return p
+}
