@@ -1,0 +1,217 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"google.golang.org/protobuf/proto"
+
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server"
+)
+
+// waitTimeout bounds every wait for a server message in these tests.
+const waitTimeout = 10 * time.Second
+
+// startServer runs a real server in-process behind httptest and stops it
+// when the test ends.
+func startServer(t *testing.T, cfg server.Config) *httptest.Server {
+	t.Helper()
+	srv, err := server.New(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		ts.Close()
+	})
+	return ts
+}
+
+// signIn returns a session token for name.
+func signIn(t *testing.T, ts *httptest.Server, name string) string {
+	t.Helper()
+	status, body := postSession(t, ts, `{"name":"`+name+`"}`)
+	if status != http.StatusOK {
+		t.Fatalf("sign in %q: %d %s", name, status, body)
+	}
+	var resp struct{ Token, Name string }
+	if err := json.Unmarshal(body, &resp); err != nil || resp.Token == "" || resp.Name != name {
+		t.Fatalf("sign in %q: bad response %s (%v)", name, body, err)
+	}
+	return resp.Token
+}
+
+func postSession(t *testing.T, ts *httptest.Server, body string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Post(ts.URL+"/api/v1/session", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// client is a test player speaking protobuf over a real websocket. A reader
+// goroutine decodes every server message into msgs; closed holds the close
+// error when the connection ends.
+type client struct {
+	t      *testing.T
+	ws     *websocket.Conn
+	msgs   chan *arenav1.ServerMessage
+	closed chan error
+}
+
+func dial(t *testing.T, ts *httptest.Server) *client {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws"
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c := &client{t: t, ws: ws, msgs: make(chan *arenav1.ServerMessage, 4096), closed: make(chan error, 1)}
+	go c.readLoop()
+	t.Cleanup(func() { ws.Close() })
+	return c
+}
+
+// connect signs name in, dials and authenticates.
+func connect(t *testing.T, ts *httptest.Server, name string) *client {
+	t.Helper()
+	token := signIn(t, ts, name)
+	c := dial(t, ts)
+	c.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: token}}})
+	got := c.waitFor("authenticated", func(m *arenav1.ServerMessage) bool { return m.GetAuthenticated() != nil })
+	if got.GetAuthenticated().GetName() != name {
+		t.Fatalf("authenticated as %q, want %q", got.GetAuthenticated().GetName(), name)
+	}
+	return c
+}
+
+func (c *client) readLoop() {
+	defer close(c.msgs)
+	for {
+		kind, b, err := c.ws.ReadMessage()
+		if err != nil {
+			c.closed <- err
+			return
+		}
+		if kind != websocket.BinaryMessage {
+			c.closed <- io.ErrUnexpectedEOF
+			return
+		}
+		m := new(arenav1.ServerMessage)
+		if err := proto.Unmarshal(b, m); err != nil {
+			c.closed <- err
+			return
+		}
+		c.msgs <- m
+	}
+}
+
+func (c *client) send(m *arenav1.ClientMessage) {
+	c.t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(websocket.BinaryMessage, b)
+}
+
+func (c *client) sendRaw(kind int, b []byte) {
+	c.t.Helper()
+	if err := c.ws.WriteMessage(kind, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// waitFor returns the first message matching pred, skipping others.
+func (c *client) waitFor(what string, pred func(*arenav1.ServerMessage) bool) *arenav1.ServerMessage {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				c.t.Fatalf("waiting for %s: connection closed: %v", what, <-c.closed)
+			}
+			if pred(m) {
+				return m
+			}
+		case <-deadline:
+			c.t.Fatalf("waiting for %s: timed out", what)
+		}
+	}
+}
+
+// waitError returns the next Error message.
+func (c *client) waitError() *arenav1.Error {
+	c.t.Helper()
+	return c.waitFor("error", func(m *arenav1.ServerMessage) bool { return m.GetError() != nil }).GetError()
+}
+
+// waitClose waits for the server to close the connection and returns its close code.
+func (c *client) waitClose() int {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		select {
+		case _, ok := <-c.msgs:
+			if ok {
+				continue
+			}
+			err := <-c.closed
+			if ce, isClose := err.(*websocket.CloseError); isClose {
+				return ce.Code
+			}
+			c.t.Fatalf("connection ended without a close frame: %v", err)
+		case <-deadline:
+			c.t.Fatal("waiting for close: timed out")
+		}
+	}
+}
+
+func queueJoin(mode string) *arenav1.ClientMessage {
+	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueJoin{QueueJoin: &arenav1.QueueJoin{Mode: mode}}}
+}
+
+func input(seq uint32, buttons arenav1.Button) *arenav1.ClientMessage {
+	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{Seq: seq, Buttons: uint32(buttons)}}}
+}
+
+func chat(text string) *arenav1.ClientMessage {
+	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_ChatSend{ChatSend: &arenav1.ChatSend{
+		Channel: arenav1.ChatChannel_CHAT_CHANNEL_MATCH, Text: text,
+	}}}
+}
+
+func isJSONError(b []byte) bool {
+	var e struct{ Error string }
+	return json.NewDecoder(bytes.NewReader(b)).Decode(&e) == nil && e.Error != ""
+}

@@ -1,0 +1,134 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/arena-server/arena/game"
+)
+
+// Config is everything the server can be told. Its zero value means
+// "default": New fills every zero field with the default in its comment.
+type Config struct {
+	// Addr is the public listen address (HTTP, websocket, web client). Default ":8080".
+	Addr string
+	// AdminAddr serves /debug/pprof/; empty disables it. Default "" (cmd/arena sets 127.0.0.1:6060).
+	AdminAddr string
+	// WebDir holds the built web client (index.html, wasm_exec.js, arena.wasm[.gz]). Default "bin/web".
+	WebDir string
+	// TickRate is simulation ticks (and snapshots) per second, 10–128. Default 30.
+	TickRate int
+	// Secret signs session tokens. Default: random per process (tokens die with it).
+	Secret []byte
+	// TokenTTL is how long a session token is valid. Default 24h.
+	TokenTTL time.Duration
+	// Modes are the playable modes. Default game.DefaultModes().
+	Modes []game.Mode
+	// Map is the arena every match is played on. Default game.DefaultMap().
+	Map *game.Map
+	// Rules are the game's numbers. Default game.DefaultRules().
+	Rules *game.Rules
+	// QueuePassInterval is the time between matchmaking passes. Default 250ms.
+	QueuePassInterval time.Duration
+	// QueueStatusInterval is the time between queue status messages to a queued player. Default 1s.
+	QueueStatusInterval time.Duration
+	// MaxMessageBytes is the largest client frame accepted; larger closes with 1009. Default 4096.
+	MaxMessageBytes int64
+	// OutboundQueue is each connection's queue of outgoing messages. Default 64.
+	OutboundQueue int
+	// InputBuffer is how many inputs a player may have waiting for ticks. Default 8.
+	InputBuffer int
+	// HandshakeTimeout is how long a new connection has to authenticate. Default 5s.
+	HandshakeTimeout time.Duration
+	// WriteTimeout bounds each socket write. Default 5s.
+	WriteTimeout time.Duration
+	// PingInterval is the time between keep-alive pings. Default 10s.
+	PingInterval time.Duration
+	// IdleTimeout closes a connection from which nothing (not even a pong) arrived. Default 25s.
+	IdleTimeout time.Duration
+	// AllowedOrigins lists extra Origin values allowed to open websockets;
+	// the page's own origin is always allowed. Default none.
+	AllowedOrigins []string
+	// Clock drives the tick loops and the matchmaker. Default the wall clock.
+	Clock Clock
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	setDefault(&c.Addr, ":8080")
+	setDefault(&c.WebDir, "bin/web")
+	setDefault(&c.TickRate, 30)
+	setDefault(&c.TokenTTL, 24*time.Hour)
+	setDefault(&c.QueuePassInterval, 250*time.Millisecond)
+	setDefault(&c.QueueStatusInterval, time.Second)
+	setDefault(&c.MaxMessageBytes, 4096)
+	setDefault(&c.OutboundQueue, 64)
+	setDefault(&c.InputBuffer, 8)
+	setDefault(&c.HandshakeTimeout, 5*time.Second)
+	setDefault(&c.WriteTimeout, 5*time.Second)
+	setDefault(&c.PingInterval, 10*time.Second)
+	setDefault(&c.IdleTimeout, 25*time.Second)
+	if c.Modes == nil {
+		c.Modes = game.DefaultModes()
+	}
+	if c.Map == nil {
+		m := game.DefaultMap()
+		c.Map = &m
+	}
+	if c.Rules == nil {
+		r := game.DefaultRules()
+		c.Rules = &r
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	return c
+}
+
+func setDefault[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
+}
+
+// Validate reports every problem with a filled-in configuration.
+func (c Config) Validate() error {
+	var errs []error
+	if c.TickRate < 10 || c.TickRate > 128 {
+		errs = append(errs, fmt.Errorf("tick rate %d Hz: must be 10–128", c.TickRate))
+	}
+	if len(c.Modes) == 0 {
+		errs = append(errs, errors.New("no modes"))
+	}
+	seen := make(map[string]bool)
+	for _, m := range c.Modes {
+		if err := m.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("mode %q: %w", m.Name, err))
+		}
+		if seen[m.Name] {
+			errs = append(errs, fmt.Errorf("mode %q defined twice", m.Name))
+		}
+		seen[m.Name] = true
+	}
+	if c.MaxMessageBytes < 256 {
+		errs = append(errs, fmt.Errorf("max message bytes %d: must be at least 256", c.MaxMessageBytes))
+	}
+	if c.OutboundQueue < 4 {
+		errs = append(errs, fmt.Errorf("outbound queue %d: must be at least 4", c.OutboundQueue))
+	}
+	if c.IdleTimeout <= c.PingInterval {
+		errs = append(errs, fmt.Errorf("idle timeout %v must exceed the ping interval %v", c.IdleTimeout, c.PingInterval))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) mode(name string) (game.Mode, bool) {
+	for _, m := range c.Modes {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return game.Mode{}, false
+}

@@ -1,0 +1,183 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"google.golang.org/protobuf/proto"
+
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// conn is one websocket connection. Ownership: the HTTP handler starts the
+// writer goroutine and runs the reader itself; close (from anyone) signals
+// both; the handler returns only after the writer has finished, so a
+// connection never outlives its handler.
+//
+// The outbound queue is bounded. Snapshots take a slot only while the queue
+// is at most half full and are otherwise dropped (counted; the match resets
+// that player's baseline); control and chat messages take any free slot, and
+// a connection whose queue is full for them is closed as a slow consumer.
+type conn struct {
+	ws  *websocket.Conn
+	cfg *Config
+	log *slog.Logger
+	met *metrics
+
+	out  chan []byte
+	done chan struct{}
+
+	closeOnce sync.Once
+	closeCode int
+	closeText string
+}
+
+func newConn(ws *websocket.Conn, cfg *Config, log *slog.Logger, met *metrics) *conn {
+	return &conn{
+		ws:   ws,
+		cfg:  cfg,
+		log:  log,
+		met:  met,
+		out:  make(chan []byte, cfg.OutboundQueue),
+		done: make(chan struct{}),
+	}
+}
+
+// close asks both goroutines to stop and the peer to go away with code and text.
+// Safe to call many times and from any goroutine; the first call wins.
+func (c *conn) close(code int, text string) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.done)
+	})
+}
+
+// send queues a control or chat message; a full queue closes the connection.
+// It reports whether the message was queued.
+func (c *conn) send(m *arenav1.ServerMessage) bool {
+	b, err := marshalOptions.Marshal(m)
+	if err != nil {
+		c.log.Error("encode message", slog.Any("err", err))
+		return false
+	}
+	return c.sendBytes(b)
+}
+
+func (c *conn) sendBytes(b []byte) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+	}
+	select {
+	case c.out <- b:
+		c.met.bytesSent.Add(float64(len(b)))
+		return true
+	default:
+		c.met.slowConsumers.Inc()
+		c.close(closeSlowConsumer, "too slow to receive messages")
+		return false
+	}
+}
+
+// sendSnapshot queues a snapshot if the queue has room for it; it reports
+// whether it did. A dropped snapshot is counted, never blocks.
+func (c *conn) sendSnapshot(b []byte) bool {
+	if len(c.out) > cap(c.out)/2 {
+		c.met.snapshotsDropped.Inc()
+		return false
+	}
+	select {
+	case c.out <- b:
+		c.met.snapshotsSent.Inc()
+		c.met.bytesSent.Add(float64(len(b)))
+		return true
+	case <-c.done:
+		return false
+	default:
+		c.met.snapshotsDropped.Inc()
+		return false
+	}
+}
+
+// writeLoop owns every write to the socket: queued messages, keep-alive
+// pings and the closing handshake.
+func (c *conn) writeLoop() {
+	ping := time.NewTicker(c.cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case b := <-c.out:
+			if err := c.write(websocket.BinaryMessage, b); err != nil {
+				c.close(websocket.CloseAbnormalClosure, "")
+			}
+		case <-ping.C:
+			deadline := time.Now().Add(c.cfg.WriteTimeout)
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+				c.close(websocket.CloseAbnormalClosure, "")
+			}
+		case <-c.done:
+			c.flush()
+			return
+		}
+	}
+}
+
+// flush writes what is still queued (an error explaining the close, say),
+// then the close frame, then closes the socket, which ends the reader.
+func (c *conn) flush() {
+	for {
+		select {
+		case b := <-c.out:
+			if c.write(websocket.BinaryMessage, b) != nil {
+				c.ws.Close()
+				return
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if c.closeCode != websocket.CloseAbnormalClosure {
+		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteTimeout))
+	}
+	c.ws.Close()
+}
+
+func (c *conn) write(kind int, b []byte) error {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+		return err
+	}
+	return c.ws.WriteMessage(kind, b)
+}
+
+// errBinaryOnly is returned by read for text frames.
+var errBinaryOnly = errors.New("only binary frames are accepted")
+
+// read returns the next client message. Deadline extension on pongs is set
+// up by the caller. A frame that is not a ClientMessage gives an error that
+// wraps errBadFrame; socket errors are returned as they are.
+func (c *conn) read(m *arenav1.ClientMessage) error {
+	kind, b, err := c.ws.ReadMessage()
+	if err != nil {
+		return err
+	}
+	c.met.bytesReceived.Add(float64(len(b)))
+	if kind != websocket.BinaryMessage {
+		return &badFrameError{errBinaryOnly}
+	}
+	if err := proto.Unmarshal(b, m); err != nil {
+		return &badFrameError{err}
+	}
+	return nil
+}
+
+// badFrameError is a frame that could not be decoded as a ClientMessage.
+type badFrameError struct{ err error }
+
+func (e *badFrameError) Error() string { return "bad frame: " + e.err.Error() }
+func (e *badFrameError) Unwrap() error { return e.err }

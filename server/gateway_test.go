@@ -1,0 +1,144 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server"
+)
+
+func TestSessionRejectsBadNames(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	for _, tc := range []struct{ name, body string }{
+		{"empty name", `{"name":""}`},
+		{"too long", `{"name":"` + strings.Repeat("a", 17) + `"}`},
+		{"control character", `{"name":"a\u0000b"}`},
+		{"punctuation", `{"name":"<script>"}`},
+		{"leading space", `{"name":" bob"}`},
+		{"not JSON", `name=bob`},
+		{"unknown field", `{"name":"bob","admin":true}`},
+		{"two objects", `{"name":"bob"}{"name":"eve"}`},
+		{"huge body", `{"name":"` + strings.Repeat("a", 4096) + `"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postSession(t, ts, tc.body)
+			if status != http.StatusBadRequest || !isJSONError(body) {
+				t.Fatalf("got %d %s, want 400 with a JSON error", status, body)
+			}
+		})
+	}
+	for _, name := range []string{"a", "Zoë", "Игрок_1", "max-16-chars-abc"} {
+		signIn(t, ts, name)
+	}
+}
+
+func TestWebsocketRefusesBadTokens(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	good := signIn(t, ts, "mallory")
+	for _, tc := range []struct {
+		name string
+		msg  *arenav1.ClientMessage
+	}{
+		{"no authenticate first", queueJoin("duel")},
+		{"empty token", authenticate("")},
+		{"garbage token", authenticate("not-a-token")},
+		{"tampered token", authenticate(tamper(good))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, ts)
+			c.send(tc.msg)
+			if code := c.waitError().GetCode(); code != arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED {
+				t.Fatalf("error code %v, want UNAUTHENTICATED", code)
+			}
+			if code := c.waitClose(); code != 4001 {
+				t.Fatalf("close code %d, want 4001", code)
+			}
+		})
+	}
+}
+
+// tamper changes one character of a token's payload, keeping its signature.
+func tamper(token string) string {
+	b := []byte(token)
+	if b[2] == 'A' {
+		b[2] = 'B'
+	} else {
+		b[2] = 'A'
+	}
+	return string(b)
+}
+
+func authenticate(token string) *arenav1.ClientMessage {
+	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: token}}}
+}
+
+func TestBadMessagesGetErrorsAndKeepTheConnection(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	c := connect(t, ts, "tester")
+	for _, tc := range []struct {
+		name string
+		send func()
+		want arenav1.ErrorCode
+	}{
+		{"malformed protobuf", func() { c.sendRaw(websocket.BinaryMessage, []byte{0xff, 0xff, 0xff}) }, arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE},
+		{"text frame", func() { c.sendRaw(websocket.TextMessage, []byte("hello")) }, arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE},
+		{"empty body", func() { c.send(&arenav1.ClientMessage{}) }, arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE},
+		{"second authenticate", func() { c.send(authenticate("x")) }, arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE},
+		{"unknown mode", func() { c.send(queueJoin("chess")) }, arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE},
+		{"leave without queue", func() {
+			c.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueLeave{QueueLeave: &arenav1.QueueLeave{}}})
+		}, arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE},
+		{"input outside a match", func() { c.send(input(1, arenav1.Button_BUTTON_UP)) }, arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH},
+		{"input with unknown buttons", func() { c.send(input(1, 1<<7)) }, arenav1.ErrorCode_ERROR_CODE_INVALID_ARGUMENT},
+		{"input with zero sequence", func() { c.send(input(0, 0)) }, arenav1.ErrorCode_ERROR_CODE_INVALID_ARGUMENT},
+		{"chat outside a match", func() { c.send(chat("hi")) }, arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH},
+		{"empty chat", func() { c.send(chat(" \t ")) }, arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT},
+		{"chat too long", func() { c.send(chat(strings.Repeat("é", 201))) }, arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.send()
+			if got := c.waitError().GetCode(); got != tc.want {
+				t.Fatalf("error %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// Still connected and served.
+	c.send(&arenav1.ClientMessage{RequestId: 7, Body: &arenav1.ClientMessage_Ping{Ping: &arenav1.Ping{ClientTimeUs: 42}}})
+	pong := c.waitFor("pong", func(m *arenav1.ServerMessage) bool { return m.GetPong() != nil })
+	if pong.GetRequestId() != 7 || pong.GetPong().GetClientTimeUs() != 42 {
+		t.Fatalf("pong %v", pong)
+	}
+}
+
+func TestOversizedFrameCloses(t *testing.T) {
+	ts := startServer(t, server.Config{MaxMessageBytes: 512})
+	c := connect(t, ts, "big")
+	c.sendRaw(websocket.BinaryMessage, make([]byte, 1024))
+	if code := c.waitClose(); code != websocket.CloseMessageTooBig {
+		t.Fatalf("close code %d, want %d", code, websocket.CloseMessageTooBig)
+	}
+}
+
+func TestQueueTwiceIsRefused(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	c := connect(t, ts, "eager")
+	c.send(queueJoin("teams"))
+	c.waitFor("queued", func(m *arenav1.ServerMessage) bool { return m.GetQueueStatus() != nil })
+	c.send(queueJoin("duel"))
+	if code := c.waitError().GetCode(); code != arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED {
+		t.Fatalf("second queue: %v", code)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	resp, err := http.Get(ts.URL + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

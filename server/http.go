@@ -1,0 +1,104 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxSessionBody bounds the JSON body of a sign-in request.
+const maxSessionBody = 1 << 10
+
+type sessionRequest struct {
+	Name string `json:"name"`
+}
+
+type sessionResponse struct {
+	Token    string `json:"token"`
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
+}
+
+type errorResponse struct {
+	Error string `json:"error"`
+}
+
+// handleSession signs a player in: POST {"name": "..."} → a signed token.
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, errorResponse{"the server is shutting down"})
+		return
+	}
+	var req sessionRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSessionBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorResponse{"body must be JSON like {\"name\": \"...\"}"})
+		return
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		writeJSON(w, http.StatusBadRequest, errorResponse{"body must hold one JSON object"})
+		return
+	}
+	if err := validateName(req.Name); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorResponse{err.Error()})
+		return
+	}
+	token, id, err := s.signer.issue(req.Name, s.cfg.Clock.Now())
+	if err != nil {
+		s.log.Error("issue token", slog.Any("err", err))
+		writeJSON(w, http.StatusInternalServerError, errorResponse{"could not sign in"})
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionResponse{Token: token, PlayerID: id.PlayerID, Name: id.Name})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the client went away: nothing to do
+}
+
+// webHandler serves the built web client from dir. The .wasm is served from
+// its gzip-compressed twin when the browser accepts gzip.
+func webHandler(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+				http.Error(w, "The web client is not built: run `make wasm` (or `make run`).", http.StatusNotFound)
+				return
+			}
+		}
+		if strings.HasSuffix(r.URL.Path, ".wasm") {
+			w.Header().Set("Content-Type", "application/wasm")
+			w.Header().Set("Vary", "Accept-Encoding")
+			gz := filepath.Join(dir, filepath.Clean("/"+r.URL.Path)+".gz")
+			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				if f, err := os.Open(gz); err == nil {
+					defer f.Close()
+					if st, err := f.Stat(); err == nil {
+						w.Header().Set("Content-Encoding", "gzip")
+						http.ServeContent(w, r, "", st.ModTime(), f)
+						return
+					}
+				}
+			}
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	})
+}

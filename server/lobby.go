@@ -1,0 +1,326 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/arena-server/arena/matchmaking"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// player is one signed-in player, from the first authenticated connection
+// until the last one closes. The lobby owns the registry of players.
+type player struct {
+	id   string
+	name string
+
+	conn  atomic.Pointer[conn]  // the live connection; replaced when the player connects again
+	match atomic.Pointer[seat]  // the player's seat while in a match; read by the connection's reader
+
+	// Guarded by lobby.mu.
+	queuedMode string
+	queuedAt   time.Time
+}
+
+// send queues a control message to the player's live connection, if any.
+func (p *player) send(m *arenav1.ServerMessage) {
+	if c := p.conn.Load(); c != nil {
+		c.send(m)
+	}
+}
+
+// Errors the lobby returns for queue requests; errorCode maps them to the wire.
+var (
+	errAlreadyQueued = errors.New("already queued")
+	errInMatch       = errors.New("already in a match")
+	errUnknownMode   = errors.New("unknown mode")
+	errNotQueued     = errors.New("not queued")
+	errShuttingDown  = errors.New("server is shutting down")
+)
+
+// lobby is the registry of signed-in players, their queue tickets and the
+// matches they are placed in. Its methods are safe for concurrent use; the
+// matchmaker inside is only touched under mu.
+type lobby struct {
+	cfg   *Config
+	log   *slog.Logger
+	met   *metrics
+	store matchmaking.Store
+
+	mu       sync.Mutex
+	players  map[string]*player
+	mm       *matchmaking.Matchmaker
+	matches  map[string]*match
+	draining bool
+
+	matchCtx    context.Context // parent of every match; cancelled to abort them all
+	abortAll    context.CancelFunc
+	matchesDone sync.WaitGroup
+}
+
+func newLobby(cfg *Config, log *slog.Logger, met *metrics) (*lobby, error) {
+	shapes := make([]matchmaking.Shape, len(cfg.Modes))
+	for i, m := range cfg.Modes {
+		shapes[i] = matchmaking.Shape{Mode: m.Name, Teams: m.Teams, PlayersPerTeam: m.PlayersPerTeam}
+	}
+	mm, err := matchmaking.New(matchmaking.Config{Shapes: shapes})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &lobby{
+		cfg: cfg, log: log, met: met,
+		store:    matchmaking.NewMemoryStore(),
+		players:  make(map[string]*player),
+		mm:       mm,
+		matches:  make(map[string]*match),
+		matchCtx: ctx, abortAll: cancel,
+	}, nil
+}
+
+// connect registers c as id's live connection. A connection the player
+// already had is closed and told why; a seat in a running match carries over.
+func (l *lobby) connect(id identity, c *conn) *player {
+	l.mu.Lock()
+	p := l.players[id.PlayerID]
+	if p == nil {
+		p = &player{id: id.PlayerID, name: id.Name}
+		l.players[id.PlayerID] = p
+		l.met.playersConnected.Inc()
+	}
+	old := p.conn.Swap(c)
+	l.mu.Unlock()
+	if old != nil {
+		old.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "signed in from another connection"))
+		old.close(closeReplaced, "replaced by a newer connection")
+	}
+	if s := p.match.Load(); s != nil {
+		s.m.rejoin(s.ship)
+	}
+	return p
+}
+
+// disconnect forgets c. If it was the player's live connection, the player
+// leaves their queue and their match.
+func (l *lobby) disconnect(p *player, c *conn) {
+	l.mu.Lock()
+	if !p.conn.CompareAndSwap(c, nil) {
+		l.mu.Unlock()
+		return
+	}
+	delete(l.players, p.id)
+	l.met.playersConnected.Dec()
+	l.dequeueLocked(p)
+	l.mu.Unlock()
+	if s := p.match.Load(); s != nil {
+		s.m.leave(s.ship)
+	}
+}
+
+// join puts p in the queue of mode.
+func (l *lobby) join(p *player, mode string, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.draining:
+		return errShuttingDown
+	case p.match.Load() != nil:
+		return errInMatch
+	case p.queuedMode != "":
+		return errAlreadyQueued
+	}
+	if _, ok := l.cfg.mode(mode); !ok {
+		return errUnknownMode
+	}
+	rating, ok := l.store.Rating(matchmaking.PlayerID(p.id))
+	if !ok {
+		rating = matchmaking.NewRating()
+	}
+	t := matchmaking.Ticket{Player: matchmaking.PlayerID(p.id), Mode: mode, Rating: rating, Enqueued: now}
+	if err := l.mm.Join(t); err != nil {
+		return err
+	}
+	p.queuedMode, p.queuedAt = mode, now
+	l.met.playersQueued.WithLabelValues(mode).Inc()
+	return nil
+}
+
+// leave takes p out of its queue.
+func (l *lobby) leave(p *player) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.dequeueLocked(p) {
+		return errNotQueued
+	}
+	return nil
+}
+
+func (l *lobby) dequeueLocked(p *player) bool {
+	if p.queuedMode == "" {
+		return false
+	}
+	l.mm.Leave(matchmaking.PlayerID(p.id))
+	l.met.playersQueued.WithLabelValues(p.queuedMode).Dec()
+	p.queuedMode = ""
+	return true
+}
+
+// run drives the matchmaker until ctx ends: a pairing pass every
+// QueuePassInterval and a status message to every queued player every
+// QueueStatusInterval.
+func (l *lobby) run(ctx context.Context) {
+	pass := l.cfg.Clock.NewTicker(l.cfg.QueuePassInterval)
+	defer pass.Stop()
+	status := l.cfg.Clock.NewTicker(l.cfg.QueueStatusInterval)
+	defer status.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-pass.C():
+			l.pair(now)
+		case now := <-status.C():
+			l.sendQueueStatus(now)
+		}
+	}
+}
+
+// pair runs one matchmaking pass and places every group it forms.
+func (l *lobby) pair(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, g := range l.mm.Pass(now) {
+		l.placeLocked(g)
+	}
+}
+
+// placeLocked creates the match for a group, seats its players and starts it.
+func (l *lobby) placeLocked(g matchmaking.Group) {
+	mode, _ := l.cfg.mode(g.Mode)
+	id := newMatchID()
+	var seats []*seat
+	for team, tickets := range g.Teams {
+		for _, t := range tickets {
+			p := l.players[string(t.Player)]
+			l.met.playersQueued.WithLabelValues(g.Mode).Dec()
+			if p == nil {
+				continue // gone between the pass and now; the match plays short-handed
+			}
+			p.queuedMode = ""
+			seats = append(seats, &seat{player: p, ship: uint32(len(seats) + 1), team: team + 1})
+		}
+	}
+	m, err := newMatch(id, mode, seats, l)
+	if err != nil {
+		l.log.Error("create match", slog.String("match", id), slog.Any("err", err))
+		for _, s := range seats {
+			s.player.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_INTERNAL, "could not create the match"))
+		}
+		return
+	}
+	l.matches[id] = m
+	l.met.matchesActive.Inc()
+	for _, s := range seats {
+		s.m = m
+		s.player.match.Store(s)
+		s.player.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchFound{
+			MatchFound: &arenav1.MatchFound{MatchId: id, Mode: mode.Name},
+		}})
+	}
+	l.matchesDone.Add(1)
+	go func() {
+		defer l.matchesDone.Done()
+		m.run(l.matchCtx)
+	}()
+}
+
+// ended is called by a match's goroutine when it is over: ratings move, the
+// results go out, and the players are free to queue again.
+func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
+	l.applyRatings(m, end)
+	msg, err := marshalOptions.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchEnd{MatchEnd: end}})
+	if err != nil {
+		m.log.Error("encode results", slog.Any("err", err))
+	}
+	l.mu.Lock()
+	delete(l.matches, m.id)
+	l.met.matchesActive.Dec()
+	for _, s := range m.seats {
+		s.player.match.CompareAndSwap(s, nil)
+	}
+	l.mu.Unlock()
+	for _, s := range m.seats {
+		if c := s.player.conn.Load(); c != nil && !s.left && msg != nil {
+			c.sendBytes(msg)
+		}
+	}
+}
+
+// sendQueueStatus tells each queued player how their wait goes.
+func (l *lobby) sendQueueStatus(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.players {
+		if p.queuedMode == "" {
+			continue
+		}
+		st, ok := l.mm.Status(matchmaking.PlayerID(p.id), now)
+		if !ok {
+			continue
+		}
+		p.send(queueStatus(arenav1.QueueState_QUEUE_STATE_QUEUED, st))
+	}
+}
+
+// drain stops new queueing: every queued player is told they left.
+func (l *lobby) drain() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.draining = true
+	for _, p := range l.players {
+		if mode := p.queuedMode; mode != "" {
+			l.dequeueLocked(p)
+			p.send(queueStatus(arenav1.QueueState_QUEUE_STATE_LEFT, matchmaking.Status{Mode: mode}))
+			p.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN, "the server is shutting down"))
+		}
+	}
+}
+
+// waitMatches waits for running matches to end until ctx is done, then
+// aborts those still running and waits for them to wind down.
+func (l *lobby) waitMatches(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		l.matchesDone.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		l.abortAll()
+		<-done
+	}
+}
+
+func queueStatus(state arenav1.QueueState, st matchmaking.Status) *arenav1.ServerMessage {
+	return &arenav1.ServerMessage{Body: &arenav1.ServerMessage_QueueStatus{QueueStatus: &arenav1.QueueStatus{
+		State:           state,
+		Mode:            st.Mode,
+		WaitedMs:        uint32(st.Waited.Milliseconds()),
+		PlayersQueued:   uint32(st.Queued),
+		SearchRange:     uint32(st.Window),
+		EstimatedWaitMs: uint32(st.EstimatedWait.Milliseconds()),
+	}}}
+}
+
+func newMatchID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,308 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// Sim is what a match needs of its simulation. netcode.Match implements it
+// over game.World; tests use fakes.
+type Sim interface {
+	AddPlayer(ship uint32, team int) error
+	RemovePlayer(ship uint32)
+	ApplyInput(ship uint32, in game.Input)
+	Step() error
+	Ended() bool
+	Tick() uint32
+	Describe(start *arenav1.MatchStart)
+	AppendSnapshot(dst []byte, ackSeq uint32) []byte
+	Results(end *arenav1.MatchEnd)
+}
+
+// seat is one player's place in a match. Its fields below the line are the
+// match goroutine's alone.
+type seat struct {
+	m      *match
+	player *player
+	ship   uint32
+	team   int
+
+	inputs *netcode.InputBuffer
+	ack    uint32
+	left   bool
+}
+
+// matchEvent is something a connection asks of a match, delivered through
+// its inbox and handled at the start of the next tick.
+type matchEvent struct {
+	kind  eventKind
+	ship  uint32
+	input netcode.Input
+	chat  *arenav1.ChatMessage
+}
+
+type eventKind uint8
+
+const (
+	eventInput eventKind = iota + 1
+	eventLeave
+	eventRejoin
+	eventChat
+)
+
+// match runs one game on its own goroutine, which alone touches the
+// simulation and the seats. Ownership: the lobby creates it and starts run;
+// run returns when the game ends or the lobby's match context is cancelled;
+// the lobby waits for it in matchesDone.
+//
+// Its inbox is bounded: a full inbox drops inputs (counted) and makes
+// leave/rejoin/chat wait for room, which the next tick makes.
+type match struct {
+	id    string
+	mode  game.Mode
+	sim   Sim
+	seats []*seat // by ship id - 1
+	lobby *lobby
+	log   *slog.Logger
+	met   *metrics
+	clock Clock
+
+	inbox    chan matchEvent
+	done     chan struct{}
+	period   time.Duration
+	chatSeq  uint64
+	snapshot []byte
+}
+
+func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error) {
+	sim, err := netcode.NewMatch(game.Config{Rules: *l.cfg.Rules, Mode: mode, Map: *l.cfg.Map, TickRate: l.cfg.TickRate})
+	if err != nil {
+		return nil, fmt.Errorf("match %s: %w", id, err)
+	}
+	return newMatchWithSim(id, mode, seats, sim, l)
+}
+
+func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby) (*match, error) {
+	for _, s := range seats {
+		if err := sim.AddPlayer(s.ship, s.team); err != nil {
+			return nil, fmt.Errorf("match %s: seat %d: %w", id, s.ship, err)
+		}
+		s.inputs = netcode.NewInputBuffer(l.cfg.InputBuffer)
+	}
+	return &match{
+		id: id, mode: mode, sim: sim, seats: seats, lobby: l,
+		log:    l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
+		met:    l.met,
+		clock:  l.cfg.Clock,
+		inbox:  make(chan matchEvent, 8*len(seats)+16),
+		done:   make(chan struct{}),
+		period: time.Second / time.Duration(l.cfg.TickRate),
+	}, nil
+}
+
+// input hands a player's input to the match; a full inbox drops it.
+func (m *match) input(ship uint32, in netcode.Input) {
+	select {
+	case m.inbox <- matchEvent{kind: eventInput, ship: ship, input: in}:
+	default:
+		m.met.inputsDropped.Inc()
+	}
+}
+
+// leave tells the match a player is gone.
+func (m *match) leave(ship uint32) { m.post(matchEvent{kind: eventLeave, ship: ship}) }
+
+// rejoin tells the match a player's connection was replaced: it resends the match start.
+func (m *match) rejoin(ship uint32) { m.post(matchEvent{kind: eventRejoin, ship: ship}) }
+
+// chat posts a line to everyone in the match.
+func (m *match) chat(msg *arenav1.ChatMessage) { m.post(matchEvent{kind: eventChat, chat: msg}) }
+
+// post delivers an event that must not be lost, unless the match is over.
+func (m *match) post(e matchEvent) {
+	select {
+	case m.inbox <- e:
+	case <-m.done:
+	}
+}
+
+// run plays the match to its end: one tick per period, then results.
+func (m *match) run(ctx context.Context) {
+	defer close(m.done)
+	m.log.Info("match started", slog.Int("players", len(m.seats)))
+	for _, s := range m.seats {
+		m.sendStart(s)
+	}
+	ticker := m.clock.NewTicker(m.period)
+	defer ticker.Stop()
+	for !m.sim.Ended() {
+		select {
+		case <-ctx.Done():
+			m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the server ended the match")
+			return
+		case <-ticker.C():
+			if err := m.safeTick(); err != nil {
+				m.log.Error("match failed", slog.Any("err", err))
+				m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the match failed on the server")
+				return
+			}
+		}
+	}
+	m.finish(arenav1.MatchEndReason_MATCH_END_REASON_UNSPECIFIED, "")
+}
+
+// safeTick runs one tick; a panic inside it becomes an error, so one broken
+// match never takes the process down.
+func (m *match) safeTick() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.met.matchesPanicked.Inc()
+			err = fmt.Errorf("panic in tick %d: %v\n%s", m.sim.Tick(), r, debug.Stack())
+		}
+	}()
+	start := time.Now()
+	m.drainInbox()
+	m.applyInputs()
+	if err := m.sim.Step(); err != nil {
+		return err
+	}
+	m.broadcastSnapshots()
+	elapsed := time.Since(start)
+	m.met.tickSeconds.Observe(elapsed.Seconds())
+	if elapsed > m.period {
+		m.met.tickOverruns.Inc()
+	}
+	return nil
+}
+
+// drainInbox handles everything that arrived since the last tick.
+func (m *match) drainInbox() {
+	for {
+		select {
+		case e := <-m.inbox:
+			m.handle(e)
+		default:
+			return
+		}
+	}
+}
+
+func (m *match) handle(e matchEvent) {
+	if e.kind == eventChat {
+		m.broadcastChat(e.chat)
+		return
+	}
+	s := m.seat(e.ship)
+	if s == nil || s.left {
+		return
+	}
+	switch e.kind {
+	case eventInput:
+		if !s.inputs.Push(e.input) {
+			m.met.inputsDropped.Inc()
+		}
+	case eventLeave:
+		s.left = true
+		m.sim.RemovePlayer(s.ship)
+		m.broadcastChat(systemLine(s.player.name + " left the match"))
+	case eventRejoin:
+		m.sendStart(s)
+	}
+}
+
+// applyInputs gives the simulation one input per seat for this tick.
+func (m *match) applyInputs() {
+	for _, s := range m.seats {
+		if s.left {
+			continue
+		}
+		in, ack := s.inputs.Next()
+		s.ack = ack
+		m.sim.ApplyInput(s.ship, in)
+	}
+}
+
+// broadcastSnapshots queues this tick's snapshot to every seated player.
+func (m *match) broadcastSnapshots() {
+	for _, s := range m.seats {
+		if s.left {
+			continue
+		}
+		c := s.player.conn.Load()
+		if c == nil {
+			continue
+		}
+		m.snapshot = m.sim.AppendSnapshot(m.snapshot[:0], s.ack)
+		// The connection's writer owns the bytes once queued, so each gets its own copy.
+		c.sendSnapshot(append([]byte(nil), m.snapshot...))
+	}
+}
+
+// broadcastChat stamps a line with the match channel's next sequence and
+// sends the same bytes to everyone in the match.
+func (m *match) broadcastChat(line *arenav1.ChatMessage) {
+	m.chatSeq++
+	line.Seq = m.chatSeq
+	line.Channel = arenav1.ChatChannel_CHAT_CHANNEL_MATCH
+	line.ServerTimeMs = m.clock.Now().UnixMilli()
+	b, err := marshalOptions.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_ChatMessage{ChatMessage: line}})
+	if err != nil {
+		m.log.Error("encode chat", slog.Any("err", err))
+		return
+	}
+	for _, s := range m.seats {
+		if c := s.player.conn.Load(); c != nil && !s.left {
+			c.sendBytes(b)
+		}
+	}
+}
+
+// sendStart describes the match to one player.
+func (m *match) sendStart(s *seat) {
+	start := &arenav1.MatchStart{MatchId: m.id, YourShipId: s.ship}
+	m.sim.Describe(start)
+	for _, o := range m.seats {
+		start.Players = append(start.Players, &arenav1.PlayerInfo{
+			ShipId: o.ship, PlayerId: o.player.id, Name: o.player.name, Team: uint32(o.team),
+		})
+	}
+	s.player.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: start}})
+}
+
+// finish builds the results and hands them to the lobby. reason overrides
+// the simulation's own when the match did not end by the rules.
+func (m *match) finish(reason arenav1.MatchEndReason, why string) {
+	end := &arenav1.MatchEnd{MatchId: m.id}
+	m.sim.Results(end)
+	if reason != arenav1.MatchEndReason_MATCH_END_REASON_UNSPECIFIED {
+		end.Reason = reason
+		for _, s := range m.seats {
+			s.player.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED, why))
+		}
+	}
+	for _, r := range end.Results {
+		if s := m.seat(r.ShipId); s != nil {
+			r.PlayerId, r.Name = s.player.id, s.player.name
+		}
+	}
+	m.log.Info("match ended", slog.String("reason", end.Reason.String()), slog.Uint64("tick", uint64(m.sim.Tick())))
+	m.lobby.ended(m, end)
+}
+
+func (m *match) seat(ship uint32) *seat {
+	if ship == 0 || int(ship) > len(m.seats) {
+		return nil
+	}
+	return m.seats[ship-1]
+}
+
+func systemLine(text string) *arenav1.ChatMessage {
+	return &arenav1.ChatMessage{Text: text, System: true}
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus series, on a registry of its own so
+// several servers (tests) can live in one process.
+type metrics struct {
+	registry *prometheus.Registry
+
+	tickSeconds      prometheus.Histogram
+	tickOverruns     prometheus.Counter
+	playersConnected prometheus.Gauge
+	playersQueued    *prometheus.GaugeVec
+	matchesActive    prometheus.Gauge
+	matchesPanicked  prometheus.Counter
+	snapshotsSent    prometheus.Counter
+	snapshotsDropped prometheus.Counter
+	inputsDropped    prometheus.Counter
+	bytesSent        prometheus.Counter
+	bytesReceived    prometheus.Counter
+	rejected         *prometheus.CounterVec
+	slowConsumers    prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		tickSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "arena_tick_duration_seconds",
+			Help:    "Time to run one match tick: inbox, inputs, step, snapshots.",
+			Buckets: []float64{10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 33e-3},
+		}),
+		tickOverruns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_tick_overruns_total",
+			Help: "Ticks that took longer than the tick period.",
+		}),
+		playersConnected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "arena_players_connected",
+			Help: "Authenticated websocket connections.",
+		}),
+		playersQueued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "arena_players_queued",
+			Help: "Players waiting in the matchmaker, per mode.",
+		}, []string{"mode"}),
+		matchesActive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "arena_matches_active",
+			Help: "Matches running.",
+		}),
+		matchesPanicked: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_matches_panicked_total",
+			Help: "Matches ended by a recovered panic in their tick.",
+		}),
+		snapshotsSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_snapshots_sent_total",
+			Help: "Snapshots queued to connections.",
+		}),
+		snapshotsDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_snapshots_dropped_total",
+			Help: "Snapshots skipped because a connection's queue was full.",
+		}),
+		inputsDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_inputs_dropped_total",
+			Help: "Inputs discarded because a player's input buffer or a match inbox was full.",
+		}),
+		bytesSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_bytes_sent_total",
+			Help: "Websocket payload bytes queued to clients.",
+		}),
+		bytesReceived: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_bytes_received_total",
+			Help: "Websocket payload bytes received from clients.",
+		}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arena_messages_rejected_total",
+			Help: "Client messages refused, by reason.",
+		}, []string{"reason"}),
+		slowConsumers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_slow_consumers_total",
+			Help: "Connections closed because control messages could not be queued.",
+		}),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.tickSeconds, m.tickOverruns, m.playersConnected, m.playersQueued, m.matchesActive,
+		m.matchesPanicked, m.snapshotsSent, m.snapshotsDropped, m.inputsDropped, m.bytesSent,
+		m.bytesReceived, m.rejected, m.slowConsumers,
+	)
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}

@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Server is Arena's game server: HTTP sign-in, the websocket gateway, the
+// lobby with its matchmaker, the matches, metrics and the web client.
+//
+// Lifecycle, like net/http: New, then Run (background loops) and Serve or
+// ListenAndServe (connections), then Shutdown.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	met      *metrics
+	signer   signer
+	lobby    *lobby
+	upgrader websocket.Upgrader
+	mux      *http.ServeMux
+	http     *http.Server
+	admin    *http.Server
+
+	draining atomic.Bool
+
+	connsMu sync.Mutex
+	conns   map[*conn]struct{} // open websockets, authenticated or not
+	connsWG sync.WaitGroup     // their handlers; Add only under connsMu while not draining
+}
+
+// New builds a server from cfg (zero fields take their defaults).
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.Secret); err != nil {
+			return nil, fmt.Errorf("session secret: %w", err)
+		}
+		log.Warn("no session secret configured (ARENA_SECRET): using a random one; sessions end when the process does")
+	}
+	met := newMetrics()
+	s := &Server{
+		cfg:    cfg,
+		log:    log,
+		met:    met,
+		signer: signer{secret: cfg.Secret, ttl: cfg.TokenTTL},
+		conns:  make(map[*conn]struct{}),
+	}
+	lobby, err := newLobby(&s.cfg, log, met)
+	if err != nil {
+		return nil, fmt.Errorf("lobby: %w", err)
+	}
+	s.lobby = lobby
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:   1024,
+		WriteBufferSize:  4096,
+		HandshakeTimeout: cfg.HandshakeTimeout,
+		CheckOrigin:      s.checkOrigin,
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST /api/v1/session", s.handleSession)
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /ws", s.handleWebsocket)
+	s.mux.Handle("GET /metrics", met.handler())
+	s.mux.Handle("GET /", webHandler(cfg.WebDir))
+	s.http = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	if cfg.AdminAddr != "" {
+		admin := http.NewServeMux()
+		admin.HandleFunc("/debug/pprof/", pprof.Index)
+		admin.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		admin.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		s.admin = &http.Server{Addr: cfg.AdminAddr, Handler: admin, ReadHeaderTimeout: 10 * time.Second}
+	}
+	return s, nil
+}
+
+// Handler is the public HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Run drives the matchmaker until ctx is done. Matches run on their own
+// goroutines and are ended by Shutdown.
+func (s *Server) Run(ctx context.Context) {
+	s.lobby.run(ctx)
+}
+
+// Listen opens the public listener on Config.Addr.
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
+	}
+	return ln, nil
+}
+
+// Serve accepts connections on ln (and on the admin address, if set) until
+// Shutdown. It returns nil after a clean Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if s.admin != nil {
+		go func() {
+			if err := s.admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("admin listener", slog.Any("err", err))
+			}
+		}()
+	}
+	if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops the server gracefully: no new sessions or queueing, running
+// matches play on until ctx's deadline (then they are aborted), then every
+// connection is closed with "going away" and the listeners stop.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.connsMu.Lock()
+	s.draining.Store(true)
+	s.connsMu.Unlock()
+	s.lobby.drain()
+	s.lobby.waitMatches(ctx)
+	s.connsMu.Lock()
+	for c := range s.conns {
+		c.close(websocket.CloseGoingAway, "server shutting down")
+	}
+	s.connsMu.Unlock()
+	err := s.http.Shutdown(ctx)
+	if s.admin != nil {
+		err = errors.Join(err, s.admin.Shutdown(ctx))
+	}
+	s.connsWG.Wait()
+	return err
+}
+
+// track registers an open websocket; it returns false once draining.
+func (s *Server) track(c *conn) bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.draining.Load() {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.connsWG.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.connsMu.Lock()
+	delete(s.conns, c)
+	s.connsMu.Unlock()
+	s.connsWG.Done()
+}
+
+// checkOrigin allows browsers from the page's own origin and from the
+// configured list; clients that send no Origin (native ones) are allowed.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "http://"+r.Host || origin == "https://"+r.Host {
+		return true
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == origin {
+			return true
+		}
+	}
+	s.met.rejected.WithLabelValues("origin").Inc()
+	return false
+}

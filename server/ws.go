@@ -1,0 +1,191 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/arena-server/arena/netcode"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// handleWebsocket upgrades to a websocket and serves it until it closes.
+func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the request
+	}
+	c := newConn(ws, &s.cfg, s.log, s.met)
+	if !s.track(c) {
+		c.close(websocket.CloseGoingAway, "server shutting down")
+		c.flush()
+		return
+	}
+	defer s.untrack(c)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		c.writeLoop()
+	}()
+	s.serveConn(c)
+	c.close(websocket.CloseNormalClosure, "")
+	<-writerDone
+}
+
+// serveConn is the connection's reader: it authenticates, then handles
+// messages until the socket fails or is closed.
+func (s *Server) serveConn(c *conn) {
+	ws := c.ws
+	ws.SetReadLimit(s.cfg.MaxMessageBytes)
+	_ = ws.SetReadDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+	p, ok := s.authenticate(c)
+	if !ok {
+		return
+	}
+	defer s.lobby.disconnect(p, c)
+	c.log = s.log.With(slog.String("player", p.id))
+
+	idle := func() error { return ws.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout)) }
+	_ = idle()
+	ws.SetPongHandler(func(string) error { return idle() })
+	var msg arenav1.ClientMessage
+	for {
+		msg.Reset()
+		err := c.read(&msg)
+		var bad *badFrameError
+		switch {
+		case errors.As(err, &bad):
+			s.reject(c, 0, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, bad.Error())
+			continue
+		case err != nil:
+			return
+		}
+		_ = idle()
+		s.dispatch(p, c, &msg)
+	}
+}
+
+// authenticate reads the first message, which must carry a valid token.
+func (s *Server) authenticate(c *conn) (*player, bool) {
+	var msg arenav1.ClientMessage
+	if err := c.read(&msg); err != nil {
+		if _, bad := errors.AsType[*badFrameError](err); bad {
+			s.rejectClose(c, closeBadMessage, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, "first message must be an authenticate ClientMessage")
+		}
+		return nil, false
+	}
+	auth := msg.GetAuthenticate()
+	if auth == nil {
+		s.rejectClose(c, closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "first message must authenticate")
+		return nil, false
+	}
+	id, err := s.signer.verify(auth.GetToken(), s.cfg.Clock.Now())
+	if err != nil {
+		s.rejectClose(c, closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, err.Error())
+		return nil, false
+	}
+	p := s.lobby.connect(id, c)
+	c.send(&arenav1.ServerMessage{RequestId: msg.GetRequestId(), Body: &arenav1.ServerMessage_Authenticated{
+		Authenticated: &arenav1.Authenticated{PlayerId: p.id, Name: p.name},
+	}})
+	return p, true
+}
+
+// dispatch handles one message from an authenticated player.
+func (s *Server) dispatch(p *player, c *conn, msg *arenav1.ClientMessage) {
+	req := msg.GetRequestId()
+	switch body := msg.Body.(type) {
+	case *arenav1.ClientMessage_Input:
+		s.handleInput(p, c, req, body.Input)
+	case *arenav1.ClientMessage_Ping:
+		c.send(&arenav1.ServerMessage{RequestId: req, Body: &arenav1.ServerMessage_Pong{Pong: &arenav1.Pong{
+			ClientTimeUs: body.Ping.GetClientTimeUs(), ServerTimeUs: s.cfg.Clock.Now().UnixMicro(),
+		}}})
+	case *arenav1.ClientMessage_QueueJoin:
+		mode := body.QueueJoin.GetMode()
+		if err := s.lobby.join(p, mode, s.cfg.Clock.Now()); err != nil {
+			s.reject(c, req, "queue", queueErrorCode(err), err.Error())
+			return
+		}
+		c.send(queueStatusJoined(req, mode))
+	case *arenav1.ClientMessage_QueueLeave:
+		if err := s.lobby.leave(p); err != nil {
+			s.reject(c, req, "queue", arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, err.Error())
+			return
+		}
+		c.send(&arenav1.ServerMessage{RequestId: req, Body: &arenav1.ServerMessage_QueueStatus{
+			QueueStatus: &arenav1.QueueStatus{State: arenav1.QueueState_QUEUE_STATE_LEFT},
+		}})
+	case *arenav1.ClientMessage_ChatSend:
+		s.handleChat(p, c, req, body.ChatSend)
+	case *arenav1.ClientMessage_Authenticate:
+		s.reject(c, req, "wrong_phase", arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, "already authenticated")
+	default:
+		s.reject(c, req, "empty_body", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, "message has no known body")
+	}
+}
+
+func (s *Server) handleInput(p *player, c *conn, req uint32, wire *arenav1.Input) {
+	in, err := netcode.InputFromWire(wire)
+	if err != nil {
+		s.reject(c, req, "invalid_input", arenav1.ErrorCode_ERROR_CODE_INVALID_ARGUMENT, err.Error())
+		return
+	}
+	seat := p.match.Load()
+	if seat == nil {
+		s.reject(c, req, "not_in_match", arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH, "input outside a match")
+		return
+	}
+	seat.m.input(seat.ship, in)
+}
+
+func (s *Server) handleChat(p *player, c *conn, req uint32, send *arenav1.ChatSend) {
+	text, err := cleanChat(send.GetText())
+	if err != nil {
+		s.reject(c, req, "invalid_chat", arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT, err.Error())
+		return
+	}
+	seat := p.match.Load()
+	if seat == nil {
+		s.reject(c, req, "not_in_match", arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH, "chat is only open in a match")
+		return
+	}
+	seat.m.chat(&arenav1.ChatMessage{SenderId: p.id, SenderName: p.name, SenderTeam: uint32(seat.team), Text: text})
+}
+
+// reject tells the client why a message was refused and counts it by reason.
+func (s *Server) reject(c *conn, req uint32, reason string, code arenav1.ErrorCode, text string) {
+	s.met.rejected.WithLabelValues(reason).Inc()
+	c.send(errorMessage(req, code, text))
+}
+
+// rejectClose is reject followed by closing the connection with closeCode.
+func (s *Server) rejectClose(c *conn, closeCode int, reason string, code arenav1.ErrorCode, text string) {
+	s.reject(c, 0, reason, code, text)
+	c.close(closeCode, text)
+}
+
+func queueErrorCode(err error) arenav1.ErrorCode {
+	switch {
+	case errors.Is(err, errUnknownMode):
+		return arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE
+	case errors.Is(err, errShuttingDown):
+		return arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN
+	case errors.Is(err, errAlreadyQueued), errors.Is(err, errInMatch):
+		return arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED
+	}
+	return arenav1.ErrorCode_ERROR_CODE_INTERNAL
+}
+
+func queueStatusJoined(req uint32, mode string) *arenav1.ServerMessage {
+	return &arenav1.ServerMessage{RequestId: req, Body: &arenav1.ServerMessage_QueueStatus{
+		QueueStatus: &arenav1.QueueStatus{State: arenav1.QueueState_QUEUE_STATE_QUEUED, Mode: mode},
+	}}
+}
