@@ -20,8 +20,8 @@ type player struct {
 	id   string
 	name string
 
-	conn  atomic.Pointer[conn]  // the live connection; replaced when the player connects again
-	match atomic.Pointer[seat]  // the player's seat while in a match; read by the connection's reader
+	conn  atomic.Pointer[conn] // the live connection; replaced when the player connects again
+	match atomic.Pointer[seat] // the player's seat while in a match; read by the connection's reader
 
 	// Guarded by lobby.mu.
 	queuedMode string

@@ -29,13 +29,17 @@ func newFakeSim(endAt uint32) *fakeSim {
 	return &fakeSim{endAt: endAt, applied: make(map[uint32][]game.Input)}
 }
 
-func (f *fakeSim) AddPlayer(uint32, int) error           { return nil }
-func (f *fakeSim) RemovePlayer(ship uint32)              { f.removed = append(f.removed, ship) }
-func (f *fakeSim) ApplyInput(ship uint32, in game.Input) { f.applied[ship] = append(f.applied[ship], in) }
-func (f *fakeSim) Ended() bool                           { return f.tick >= f.endAt }
-func (f *fakeSim) Tick() uint32                          { return f.tick }
-func (f *fakeSim) Describe(s *arenav1.MatchStart)        { s.TickRate = 30 }
-func (f *fakeSim) Results(e *arenav1.MatchEnd)           { e.Reason = arenav1.MatchEndReason_MATCH_END_REASON_TIME_LIMIT }
+func (f *fakeSim) AddPlayer(uint32, int) error { return nil }
+func (f *fakeSim) RemovePlayer(ship uint32)    { f.removed = append(f.removed, ship) }
+func (f *fakeSim) ApplyInput(ship uint32, in game.Input) {
+	f.applied[ship] = append(f.applied[ship], in)
+}
+func (f *fakeSim) Ended() bool                    { return f.tick >= f.endAt }
+func (f *fakeSim) Tick() uint32                   { return f.tick }
+func (f *fakeSim) Describe(s *arenav1.MatchStart) { s.TickRate = 30 }
+func (f *fakeSim) Results(e *arenav1.MatchEnd) {
+	e.Reason = arenav1.MatchEndReason_MATCH_END_REASON_TIME_LIMIT
+}
 func (f *fakeSim) Step() error {
 	f.tick++
 	if f.tick == f.panicAt {
