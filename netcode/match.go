@@ -1,8 +1,6 @@
 package netcode
 
 import (
-	"time"
-
 	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -71,8 +69,8 @@ func (m *Match) Describe(start *arenav1.MatchStart) {
 	start.TickRate = uint32(w.TickRate())
 	start.Teams = uint32(mode.Teams)
 	start.ScoreLimit = uint32(mode.ScoreLimit)
-	start.TimeLimitTicks = ticks(mode.TimeLimit, w.TickRate())
-	start.CountdownTicks = ticks(w.Rules().Countdown, w.TickRate())
+	start.TimeLimitTicks = game.DurationTicks(mode.TimeLimit, w.TickRate())
+	start.CountdownTicks = game.DurationTicks(w.Rules().Countdown, w.TickRate())
 }
 
 // Results fills a MatchEnd's reason and per-ship results (kills, deaths,
@@ -99,9 +97,4 @@ func (m *Match) Results(end *arenav1.MatchEnd) {
 			Left:      r.Left,
 		})
 	}
-}
-
-// ticks converts a duration to whole ticks at rate.
-func ticks(d time.Duration, rate int) uint32 {
-	return uint32(d * time.Duration(rate) / time.Second)
 }
