@@ -56,7 +56,7 @@ func TestInputBuffer(t *testing.T) {
 			{want: 0, ack: 3},
 		}},
 		{"dry buffer repeats movement without the shot", 4, []step{
-			{push: []Input{in(1, up | fire)}, accepted: 1, want: up | fire, ack: 1},
+			{push: []Input{in(1, up|fire)}, accepted: 1, want: up | fire, ack: 1},
 			{want: up, ack: 1},
 			{want: up, ack: 1},
 		}},
