@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/arena-server/arena/client/app"
+	"github.com/arena-server/arena/client/hook"
+)
+
+// The logical screen size; Ebiten scales it to the window.
+const (
+	ScreenWidth  = 1280
+	ScreenHeight = 720
+)
+
+// screen is one of the client's screens.
+type screen interface {
+	// Update reads input and calls the App's actions.
+	Update()
+	// Draw renders the screen; it changes no state.
+	Draw(dst *ebiten.Image)
+}
+
+// Game is the client as an ebiten.Game: it routes Update and Draw to the
+// screen the App is on.
+type Game struct {
+	app   *app.App
+	fonts fonts
+	ticks int64 // Updates so far, for blinking carets
+	drawn int64 // frames drawn, for the test hook
+
+	screens map[app.Screen]screen
+}
+
+// fonts are the text faces the screens use.
+type fonts struct {
+	small, normal, large, title *text.GoTextFace
+}
+
+// New returns the client's Ebiten game over a.
+func New(a *app.App) (*Game, error) {
+	regular, err := text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF))
+	if err != nil {
+		return nil, fmt.Errorf("load font: %w", err)
+	}
+	bold, err := text.NewGoTextFaceSource(bytes.NewReader(gobold.TTF))
+	if err != nil {
+		return nil, fmt.Errorf("load font: %w", err)
+	}
+	g := &Game{
+		app: a,
+		fonts: fonts{
+			small:  &text.GoTextFace{Source: regular, Size: 15},
+			normal: &text.GoTextFace{Source: regular, Size: 20},
+			large:  &text.GoTextFace{Source: bold, Size: 32},
+			title:  &text.GoTextFace{Source: bold, Size: 72},
+		},
+	}
+	g.screens = map[app.Screen]screen{
+		app.ScreenName:    newNameScreen(g),
+		app.ScreenMenu:    &menuScreen{g: g},
+		app.ScreenQueue:   &queueScreen{g: g},
+		app.ScreenMatch:   newMatchScreen(g),
+		app.ScreenResults: &resultsScreen{g: g},
+	}
+	return g, nil
+}
+
+// Update handles the input of the screen on show, then lets the App drain
+// the network and send what is due.
+func (g *Game) Update() error {
+	g.ticks++
+	g.screens[g.app.Screen()].Update()
+	g.app.Update()
+	if hook.Enabled {
+		hook.Publish(g.app.Probe(g.drawn))
+	}
+	return nil
+}
+
+// Draw renders the current screen and the error notice, if any. It counts
+// the frame for the test hook and changes nothing else.
+func (g *Game) Draw(dst *ebiten.Image) {
+	dst.Fill(colBackground)
+	g.screens[g.app.Screen()].Draw(dst)
+	if n := g.app.Notice(); n != "" {
+		g.drawNotice(dst, n)
+	}
+	g.drawn++
+	hook.Ready()
+}
+
+// Layout returns the fixed logical size; Ebiten scales it to the window.
+func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
+	return ScreenWidth, ScreenHeight
+}

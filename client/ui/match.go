@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/arena-server/arena/client/app"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// Sizes of things in world units (GAME.md's defaults; MatchStart does not
+// carry them, and they only affect drawing).
+const (
+	shipRadius       = 20
+	projectileRadius = 4
+	gridStep         = 250
+	defaultArenaSize = 2000
+)
+
+// The arena's rectangle on the logical screen, and the side panel's.
+const (
+	arenaX, arenaY, arenaW, arenaH = 10, 10, 700, 700
+	panelX, panelW                 = 730, ScreenWidth - 730 - 10
+)
+
+// matchScreen draws the arena and HUD, and turns keys and mouse into
+// controls; Enter opens the chat line.
+type matchScreen struct {
+	g        *Game
+	chatOpen bool
+	chat     app.LineEditor
+	aim      uint32
+}
+
+func newMatchScreen(g *Game) *matchScreen {
+	return &matchScreen{g: g, chat: app.LineEditor{Max: app.ChatMaxRunes}}
+}
+
+func (s *matchScreen) Update() {
+	a := s.g.app
+	if s.chatOpen {
+		typeInto(&s.chat)
+		switch {
+		case enterPressed():
+			a.SendChat(s.chat.Text())
+			s.chat.Clear()
+			s.chatOpen = false
+		case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
+			s.chat.Clear()
+			s.chatOpen = false
+		}
+	} else if enterPressed() {
+		s.chatOpen = true
+		s.chat.Clear()
+		ebiten.AppendInputChars(nil) // drop what was typed before the line opened
+	}
+	a.SetControls(s.controls())
+}
+
+// controls reads movement, fire and aim; movement and fire are off while
+// the chat line is open.
+func (s *matchScreen) controls() app.Controls {
+	m := s.g.app.Match()
+	if own := m.Own(); own != nil {
+		cx, cy := ebiten.CursorPosition()
+		v := s.viewport(m)
+		wx, wy := v.ToWorld(float64(cx), float64(cy))
+		sx, sy := app.WorldPos(own.GetX(), own.GetY())
+		if wx != sx || wy != sy {
+			s.aim = app.AimAt(wx-sx, wy-sy)
+		}
+	}
+	c := app.Controls{Aim: s.aim}
+	if s.chatOpen {
+		return c
+	}
+	held := func(keys ...ebiten.Key) bool {
+		for _, k := range keys {
+			if ebiten.IsKeyPressed(k) {
+				return true
+			}
+		}
+		return false
+	}
+	if held(ebiten.KeyW, ebiten.KeyArrowUp) {
+		c.Buttons |= app.ButtonUp
+	}
+	if held(ebiten.KeyS, ebiten.KeyArrowDown) {
+		c.Buttons |= app.ButtonDown
+	}
+	if held(ebiten.KeyA, ebiten.KeyArrowLeft) {
+		c.Buttons |= app.ButtonLeft
+	}
+	if held(ebiten.KeyD, ebiten.KeyArrowRight) {
+		c.Buttons |= app.ButtonRight
+	}
+	if held(ebiten.KeySpace) || ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
+		c.Buttons |= app.ButtonFire
+	}
+	return c
+}
+
+// viewport fits the match's map into the arena rectangle.
+func (s *matchScreen) viewport(m *app.Match) app.Viewport {
+	w, h := float64(m.Start.GetMap().GetWidth()), float64(m.Start.GetMap().GetHeight())
+	if w == 0 || h == 0 {
+		w, h = defaultArenaSize, defaultArenaSize
+	}
+	return app.FitViewport(w, h, arenaX, arenaY, arenaW, arenaH)
+}
+
+func (s *matchScreen) Draw(dst *ebiten.Image) {
+	m := s.g.app.Match()
+	f := s.g.fonts
+	vector.FillRect(dst, panelX, arenaY, panelW, arenaH, colPanel, false)
+	if !m.Started() {
+		drawText(dst, "Match found — joining…", f.large, arenaX+arenaW/2, arenaY+arenaH/2-20, colText, text.AlignCenter)
+		return
+	}
+	v := s.viewport(m)
+	s.drawArena(dst, m, v)
+	s.drawProjectiles(dst, m, v)
+	s.drawShips(dst, m, v)
+	s.drawPhase(dst, m)
+	s.drawHUD(dst, m)
+}
+
+func (s *matchScreen) drawArena(dst *ebiten.Image, m *app.Match, v app.Viewport) {
+	mp := m.Start.GetMap()
+	w, h := float64(mp.GetWidth()), float64(mp.GetHeight())
+	if w == 0 || h == 0 {
+		w, h = defaultArenaSize, defaultArenaSize
+	}
+	x0, y0 := v.ToScreen(0, 0)
+	x1, y1 := v.ToScreen(w, h)
+	vector.FillRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), colArena, false)
+	for gx := float64(gridStep); gx < w; gx += gridStep {
+		sx, _ := v.ToScreen(gx, 0)
+		vector.StrokeLine(dst, float32(sx), float32(y0), float32(sx), float32(y1), 1, colGrid, false)
+	}
+	for gy := float64(gridStep); gy < h; gy += gridStep {
+		_, sy := v.ToScreen(0, gy)
+		vector.StrokeLine(dst, float32(x0), float32(sy), float32(x1), float32(sy), 1, colGrid, false)
+	}
+	for _, r := range mp.GetWalls() {
+		ax, ay := v.ToScreen(float64(r.GetMinX()), float64(r.GetMinY()))
+		bx, by := v.ToScreen(float64(r.GetMaxX()), float64(r.GetMaxY()))
+		vector.FillRect(dst, float32(ax), float32(ay), float32(bx-ax), float32(by-ay), colWall, false)
+	}
+	vector.StrokeRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), 2, colWall, false)
+}
+
+func (s *matchScreen) drawProjectiles(dst *ebiten.Image, m *app.Match, v app.Viewport) {
+	r := float32(max(projectileRadius*v.Scale, 2))
+	for _, p := range m.Snapshot.GetProjectiles() {
+		wx, wy := app.WorldPos(p.GetX(), p.GetY())
+		sx, sy := v.ToScreen(wx, wy)
+		clr := colText
+		if sh := m.Ship(p.GetOwner()); sh != nil {
+			clr = lighten(teamColor(sh.GetTeam()))
+		}
+		vector.FillCircle(dst, float32(sx), float32(sy), r, clr, true)
+	}
+}
+
+func (s *matchScreen) drawShips(dst *ebiten.Image, m *app.Match, v app.Viewport) {
+	f := s.g.fonts
+	r := float32(max(shipRadius*v.Scale, 6))
+	own := m.OwnID()
+	for _, sh := range m.Snapshot.GetShips() {
+		wx, wy := app.WorldPos(sh.GetX(), sh.GetY())
+		x, y := v.ToScreen(wx, wy)
+		cx, cy := float32(x), float32(y)
+		team := teamColor(sh.GetTeam())
+		if !sh.GetAlive() {
+			vector.StrokeCircle(dst, cx, cy, r, 1, fade(team), true)
+			continue
+		}
+		dx, dy := app.AimVector(sh.GetAim())
+		aimLen := r + 14
+		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), true)
+		vector.FillCircle(dst, cx, cy, r, team, true)
+		if sh.GetId() == own {
+			vector.StrokeCircle(dst, cx, cy, r+3, 2.5, colOwn, true)
+		}
+		if sh.GetProtected() && (s.g.ticks/8)%2 == 0 {
+			vector.StrokeCircle(dst, cx, cy, r+7, 1.5, colAccent, true)
+		}
+		s.drawHealth(dst, cx, cy-r-10, sh.GetHealth())
+		label := m.Name(sh.GetId())
+		if sh.GetId() == own {
+			label = "you"
+		}
+		drawText(dst, label, f.small, x, y+float64(r)+4, colText, text.AlignCenter)
+	}
+}
+
+// drawHealth draws a health bar centred on (cx, top), full at 100.
+func (s *matchScreen) drawHealth(dst *ebiten.Image, cx, top float32, health uint32) {
+	const w, h = 30, 4
+	frac := float32(min(health, 100)) / 100
+	clr := colGood
+	if frac < 0.35 {
+		clr = colError
+	} else if frac < 0.7 {
+		clr = colAccent
+	}
+	vector.FillRect(dst, cx-w/2, top, w, h, colGrid, false)
+	vector.FillRect(dst, cx-w/2, top, w*frac, h, clr, false)
+}
+
+// drawPhase overlays the countdown or the waiting message.
+func (s *matchScreen) drawPhase(dst *ebiten.Image, m *app.Match) {
+	f := s.g.fonts
+	cx, cy := float64(arenaX+arenaW/2), float64(arenaY+arenaH/2)
+	switch m.Phase() {
+	case arenav1.MatchPhase_MATCH_PHASE_UNSPECIFIED, arenav1.MatchPhase_MATCH_PHASE_WAITING:
+		drawText(dst, "Waiting for players…", f.large, cx, cy-20, colText, text.AlignCenter)
+	case arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN:
+		n := int(math.Ceil(m.SecondsLeft()))
+		drawText(dst, fmt.Sprint(max(n, 1)), f.title, cx, cy-50, colAccent, text.AlignCenter)
+		drawText(dst, "Get ready", f.normal, cx, cy+40, colText, text.AlignCenter)
+	case arenav1.MatchPhase_MATCH_PHASE_ENDED:
+		drawText(dst, "Match over", f.large, cx, cy-20, colAccent, text.AlignCenter)
+	}
+}
+
+func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
+	f := s.g.fonts
+	a := s.g.app
+	x := float64(panelX + 16)
+	right := float64(panelX + panelW - 16)
+	y := float64(arenaY + 12)
+	drawText(dst, fmt.Sprintf("%s · first to %d", m.Mode, m.Start.GetScoreLimit()), f.normal, x, y, colDim, text.AlignStart)
+	ping := "ping –"
+	if rtt, ok := a.Ping(); ok {
+		ping = fmt.Sprintf("ping %d ms", rtt.Milliseconds())
+	}
+	drawText(dst, ping, f.normal, right, y, colDim, text.AlignEnd)
+	y += 32
+	left := m.SecondsLeft()
+	if m.Phase() == arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN {
+		left = float64(m.Start.GetTimeLimitTicks()) / float64(max(m.Start.GetTickRate(), 1))
+	}
+	drawText(dst, "Time "+clock(secondsToDuration(left)), f.large, x, y, colText, text.AlignStart)
+	y += 56
+
+	// Scoreboard.
+	drawText(dst, "Player", f.small, x, y, colDim, text.AlignStart)
+	drawText(dst, "K", f.small, right-60, y, colDim, text.AlignEnd)
+	drawText(dst, "D", f.small, right, y, colDim, text.AlignEnd)
+	y += 24
+	for _, sh := range m.Scoreboard() {
+		if sh.GetId() == m.OwnID() {
+			vector.FillRect(dst, float32(x-6), float32(y-3), float32(right-x+12), 26, colButton, false)
+		}
+		drawText(dst, m.Name(sh.GetId()), f.normal, x, y, teamColor(sh.GetTeam()), text.AlignStart)
+		drawText(dst, fmt.Sprint(sh.GetKills()), f.normal, right-60, y, colText, text.AlignEnd)
+		drawText(dst, fmt.Sprint(sh.GetDeaths()), f.normal, right, y, colText, text.AlignEnd)
+		y += 28
+	}
+	y += 12
+	for _, l := range a.Feed() {
+		drawText(dst, l.Text, f.small, x, y, colAccent, text.AlignStart)
+		y += 20
+	}
+	s.drawChat(dst, x, right)
+}
+
+// chatLines is how many chat lines the panel lists.
+const chatLines = 10
+
+// drawChat lists the last chat lines above the chat input at the panel's foot.
+func (s *matchScreen) drawChat(dst *ebiten.Image, x, right float64) {
+	f := s.g.fonts
+	bottom := float64(arenaY + arenaH - 12)
+	inputY := bottom - 36
+	if s.chatOpen {
+		s.g.drawField(dst, s.chat.Text(), x-6, inputY, right-x+12, 34, f.normal, true)
+	} else {
+		drawText(dst, "Enter to chat", f.small, x, inputY+8, colDim, text.AlignStart)
+	}
+	lines := s.g.app.Chat().Last(chatLines)
+	y := inputY - 8 - float64(len(lines))*22
+	for _, l := range lines {
+		if l.System || l.From == "" {
+			drawText(dst, l.Text, f.small, x, y, colDim, text.AlignStart)
+		} else {
+			who := l.From + ": "
+			drawText(dst, who, f.small, x, y, teamColor(l.Team), text.AlignStart)
+			drawText(dst, l.Text, f.small, x+text.Advance(who, f.small), y, colText, text.AlignStart)
+		}
+		y += 22
+	}
+}
+
+// lighten mixes c halfway to white.
+func lighten(c color.RGBA) color.RGBA {
+	return color.RGBA{c.R/2 + 0x80, c.G/2 + 0x80, c.B/2 + 0x80, c.A}
+}
+
+// fade makes c mostly transparent (premultiplied).
+func fade(c color.RGBA) color.RGBA {
+	return color.RGBA{c.R / 3, c.G / 3, c.B / 3, c.A / 3}
+}
