@@ -99,10 +99,12 @@ type App struct {
 	queue   QueueInfo
 	queueAt time.Time // when queue.Waited was last reported
 
-	match   *Match
-	results *Results
-	chat    ChatLog
-	feed    []FeedLine
+	match    *Match
+	results  *Results
+	chat     ChatLog
+	chatOpen bool
+	draft    LineEditor
+	feed     []FeedLine
 
 	controls Controls
 	seq      uint32
@@ -128,7 +130,7 @@ func New(cfg Config) *App {
 	if cfg.NoticeTime <= 0 {
 		cfg.NoticeTime = 5 * time.Second
 	}
-	return &App{cfg: cfg, now: cfg.Now()}
+	return &App{cfg: cfg, now: cfg.Now(), draft: LineEditor{Max: ChatMaxRunes}}
 }
 
 // Update drains what the network delivered, then sends what is due: a ping,
@@ -175,6 +177,7 @@ func (a *App) Close() {
 	}
 	a.connecting, a.signedIn = false, false
 	a.match = nil
+	a.CancelChat()
 	a.screen = ScreenName
 }
 
@@ -225,6 +228,37 @@ func (a *App) BackToMenu() {
 	}
 	a.screen = ScreenMenu
 }
+
+// OpenChat opens the chat line (in a match), empty.
+func (a *App) OpenChat() {
+	if a.screen != ScreenMatch {
+		return
+	}
+	a.chatOpen = true
+	a.draft.Clear()
+}
+
+// CancelChat closes the chat line without sending it.
+func (a *App) CancelChat() {
+	a.chatOpen = false
+	a.draft.Clear()
+}
+
+// SubmitChat sends the chat line, if it is not blank, and closes it.
+func (a *App) SubmitChat() {
+	if !a.chatOpen {
+		return
+	}
+	a.SendChat(a.draft.Text())
+	a.CancelChat()
+}
+
+// ChatOpen reports whether the chat line is open; while it is, the UI types
+// into ChatDraft and the controls hold still.
+func (a *App) ChatOpen() bool { return a.chatOpen }
+
+// ChatDraft is the chat line being typed.
+func (a *App) ChatDraft() *LineEditor { return &a.draft }
 
 // SendChat posts text to the match chat. It reports whether a line was sent
 // (not when the text is blank, too long, or the player is not in a match).
@@ -386,6 +420,7 @@ func (a *App) handleMessage(m *arenav1.ServerMessage) {
 			You:     a.playerID,
 		}
 		a.match = nil
+		a.CancelChat()
 		a.screen = ScreenResults
 	case *arenav1.ServerMessage_ChatMessage:
 		c := b.ChatMessage
@@ -425,6 +460,7 @@ func (a *App) enterMatch(id, mode string) {
 	a.match = &Match{ID: id, Mode: mode, names: map[uint32]string{}}
 	a.results = nil
 	a.chat.Clear()
+	a.CancelChat()
 	a.feed = nil
 	a.seq = 0
 	a.pacer = pacer{}
@@ -491,6 +527,7 @@ func (a *App) handleError(e *arenav1.Error) {
 	case arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED:
 		if a.screen == ScreenMatch {
 			a.match = nil
+			a.CancelChat()
 			a.screen = ScreenMenu
 		}
 	}

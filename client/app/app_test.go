@@ -569,3 +569,48 @@ func TestScreenString(t *testing.T) {
 		}
 	}
 }
+
+func TestChatLine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.signIn("alice")
+		h.a.OpenChat() // not in a match: stays closed
+		if h.a.ChatOpen() {
+			t.Fatal("chat opened on the menu")
+		}
+		h.startMatch()
+		h.a.OpenChat()
+		h.a.ChatDraft().Type([]rune("gg")...)
+		if p := h.a.Probe(0); !p.ChatOpen || p.ChatDraft != "gg" {
+			t.Fatalf("probe chat = %v %q", p.ChatOpen, p.ChatDraft)
+		}
+		h.a.CancelChat()
+		h.a.SubmitChat() // closed: nothing to send
+		h.a.OpenChat()
+		if h.a.ChatDraft().Text() != "" {
+			t.Fatal("reopened chat kept the cancelled draft")
+		}
+		h.a.ChatDraft().Type([]rune("well played")...)
+		h.sent()
+		h.a.SubmitChat()
+		if h.a.ChatOpen() {
+			t.Fatal("chat still open after submit")
+		}
+		var texts []string
+		for _, m := range h.sent() {
+			if c := m.GetChatSend(); c != nil {
+				texts = append(texts, c.GetText())
+			}
+		}
+		if strings.Join(texts, "|") != "well played" {
+			t.Fatalf("chat sent %q", texts)
+		}
+		// The match ending closes an open chat line.
+		h.a.OpenChat()
+		h.serve(msg(&arenav1.ServerMessage_MatchEnd{MatchEnd: &arenav1.MatchEnd{MatchId: "m1"}}))
+		if h.a.ChatOpen() {
+			t.Fatal("chat open on the results screen")
+		}
+		h.a.Close()
+	})
+}

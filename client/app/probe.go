@@ -30,6 +30,10 @@ type Probe struct {
 	Ships []ProbeShip `json:"ships"`
 	// Chat is the chat log, oldest first.
 	Chat []ChatLine `json:"chat"`
+	// ChatOpen is true while the chat line is open.
+	ChatOpen bool `json:"chatOpen"`
+	// ChatDraft is the chat line being typed.
+	ChatDraft string `json:"chatDraft"`
 	// Results is the results table on the results screen.
 	Results []ProbeResult `json:"results,omitempty"`
 	// QueueWaitedMs is the time waited in the queue.
@@ -70,15 +74,17 @@ type ProbeResult struct {
 // frames the UI has drawn.
 func (a *App) Probe(frames int64) Probe {
 	p := Probe{
-		Screen:   a.screen.String(),
-		Name:     a.name,
-		PlayerID: a.playerID,
-		PingMs:   -1,
-		InputSeq: a.seq,
-		Frames:   frames,
-		Error:    a.lastError,
-		Ships:    []ProbeShip{},
-		Chat:     append([]ChatLine{}, a.chat.Last(ChatLogSize)...),
+		Screen:    a.screen.String(),
+		Name:      a.name,
+		PlayerID:  a.playerID,
+		PingMs:    -1,
+		InputSeq:  a.seq,
+		Frames:    frames,
+		Error:     a.lastError,
+		Ships:     []ProbeShip{},
+		Chat:      append([]ChatLine{}, a.chat.Last(ChatLogSize)...),
+		ChatOpen:  a.chatOpen,
+		ChatDraft: a.draft.Text(),
 	}
 	if rtt, ok := a.Ping(); ok {
 		p.PingMs = float64(rtt.Microseconds()) / 1000

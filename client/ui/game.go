@@ -66,7 +66,7 @@ func New(a *app.App) (*Game, error) {
 		app.ScreenName:    newNameScreen(g),
 		app.ScreenMenu:    &menuScreen{g: g},
 		app.ScreenQueue:   &queueScreen{g: g},
-		app.ScreenMatch:   newMatchScreen(g),
+		app.ScreenMatch:   &matchScreen{g: g},
 		app.ScreenResults: &resultsScreen{g: g},
 	}
 	return g, nil

@@ -11,14 +11,19 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/arena-server/arena/client/app"
+	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
-// Sizes of things in world units (GAME.md's defaults; MatchStart does not
-// carry them, and they only affect drawing).
+// Sizes of things in world units. MatchStart does not carry the radii; the
+// rules' defaults serve, since they only affect drawing.
+var (
+	shipRadius       = float64(game.DefaultRules().ShipRadius)
+	projectileRadius = float64(game.DefaultRules().ProjectileRadius)
+)
+
+// Drawing sizes in world units.
 const (
-	shipRadius       = 20
-	projectileRadius = 4
 	gridStep         = 250
 	defaultArenaSize = 2000
 )
@@ -30,35 +35,24 @@ const (
 )
 
 // matchScreen draws the arena and HUD, and turns keys and mouse into
-// controls; Enter opens the chat line.
+// controls; Enter opens the chat line, Enter sends it, Escape cancels it.
 type matchScreen struct {
-	g        *Game
-	chatOpen bool
-	chat     app.LineEditor
-	aim      uint32
-}
-
-func newMatchScreen(g *Game) *matchScreen {
-	return &matchScreen{g: g, chat: app.LineEditor{Max: app.ChatMaxRunes}}
+	g   *Game
+	aim uint32 // the last aim, kept while the cursor sits on the ship
 }
 
 func (s *matchScreen) Update() {
 	a := s.g.app
-	if s.chatOpen {
-		typeInto(&s.chat)
+	if a.ChatOpen() {
+		typeInto(a.ChatDraft())
 		switch {
 		case enterPressed():
-			a.SendChat(s.chat.Text())
-			s.chat.Clear()
-			s.chatOpen = false
+			a.SubmitChat()
 		case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
-			s.chat.Clear()
-			s.chatOpen = false
+			a.CancelChat()
 		}
 	} else if enterPressed() {
-		s.chatOpen = true
-		s.chat.Clear()
-		ebiten.AppendInputChars(nil) // drop what was typed before the line opened
+		a.OpenChat()
 	}
 	a.SetControls(s.controls())
 }
@@ -77,7 +71,7 @@ func (s *matchScreen) controls() app.Controls {
 		}
 	}
 	c := app.Controls{Aim: s.aim}
-	if s.chatOpen {
+	if s.g.app.ChatOpen() {
 		return c
 	}
 	held := func(keys ...ebiten.Key) bool {
@@ -281,8 +275,8 @@ func (s *matchScreen) drawChat(dst *ebiten.Image, x, right float64) {
 	f := s.g.fonts
 	bottom := float64(arenaY + arenaH - 12)
 	inputY := bottom - 36
-	if s.chatOpen {
-		s.g.drawField(dst, s.chat.Text(), x-6, inputY, right-x+12, 34, f.normal, true)
+	if s.g.app.ChatOpen() {
+		s.g.drawField(dst, s.g.app.ChatDraft().Text(), x-6, inputY, right-x+12, 34, f.normal, true)
 	} else {
 		drawText(dst, "Enter to chat", f.small, x, inputY+8, colDim, text.AlignStart)
 	}
