@@ -47,6 +47,16 @@ type Config struct {
 	PingInterval time.Duration
 	// IdleTimeout closes a connection from which nothing (not even a pong) arrived. Default 25s.
 	IdleTimeout time.Duration
+	// ReconnectGrace is how long a player who lost their connection keeps
+	// their seat in a match; after it they forfeit. Default 20s.
+	ReconnectGrace time.Duration
+	// ChatBurst is how many chat lines a player may send at once. Default 5.
+	ChatBurst int
+	// ChatEvery is how long one chat line's allowance takes to come back. Default 2s
+	// (with ChatBurst: 5 lines per 10 s).
+	ChatEvery time.Duration
+	// ChatWords are words masked with '*' in chat lines. Default none.
+	ChatWords []string
 	// AllowedOrigins lists extra Origin values allowed to open websockets;
 	// the page's own origin is always allowed. Default none.
 	AllowedOrigins []string
@@ -69,6 +79,9 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.WriteTimeout, 5*time.Second)
 	setDefault(&c.PingInterval, 10*time.Second)
 	setDefault(&c.IdleTimeout, 25*time.Second)
+	setDefault(&c.ReconnectGrace, 20*time.Second)
+	setDefault(&c.ChatBurst, 5)
+	setDefault(&c.ChatEvery, 2*time.Second)
 	if c.Modes == nil {
 		c.Modes = game.DefaultModes()
 	}

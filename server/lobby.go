@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/arena-server/arena/matchmaking"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server/chat"
 )
 
 // player is one signed-in player, from the first authenticated connection
@@ -23,9 +25,49 @@ type player struct {
 	conn  atomic.Pointer[conn] // the live connection; replaced when the player connects again
 	match atomic.Pointer[seat] // the player's seat while in a match; read by the connection's reader
 
+	chatLimit chat.Limiter // the live connection's reader alone uses it
+
+	mu    sync.Mutex
+	muted map[string]bool // lower-cased display names this player does not want to read
+
 	// Guarded by lobby.mu.
 	queuedMode string
-	queuedAt   time.Time
+}
+
+// mute adds or removes a name from the player's muted names.
+func (p *player) mute(name string, on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.muted == nil {
+		p.muted = make(map[string]bool)
+	}
+	if on {
+		p.muted[strings.ToLower(name)] = true
+	} else {
+		delete(p.muted, strings.ToLower(name))
+	}
+}
+
+// deliver sends a chat line to the player unless they muted its sender.
+func (p *player) deliver(line chat.Line) {
+	if !line.Msg.GetSystem() {
+		p.mu.Lock()
+		muted := p.muted[strings.ToLower(line.Msg.GetSenderName())]
+		p.mu.Unlock()
+		if muted {
+			return
+		}
+	}
+	if c := p.conn.Load(); c != nil {
+		c.sendBytes(line.Frame)
+	}
+}
+
+// deliverHistory sends a channel's remembered lines to the player.
+func (p *player) deliverHistory(lines []chat.Line) {
+	for _, line := range lines {
+		p.deliver(line)
+	}
 }
 
 // send queues a control message to the player's live connection, if any.
@@ -54,9 +96,10 @@ type lobby struct {
 	store matchmaking.Store
 
 	mu       sync.Mutex
-	players  map[string]*player
+	players  map[string]*player // signed in, connected or holding a seat through a short drop
 	mm       *matchmaking.Matchmaker
 	matches  map[string]*match
+	chat     *chat.Channel // the lobby channel: players signed in and not in a match
 	draining bool
 
 	matchCtx    context.Context // parent of every match; cancelled to abort them all
@@ -80,6 +123,7 @@ func newLobby(cfg *Config, log *slog.Logger, met *metrics) (*lobby, error) {
 		players:  make(map[string]*player),
 		mm:       mm,
 		matches:  make(map[string]*match),
+		chat:     chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_LOBBY),
 		matchCtx: ctx, abortAll: cancel,
 	}, nil
 }
@@ -92,35 +136,63 @@ func (l *lobby) connect(id identity, c *conn) *player {
 	if p == nil {
 		p = &player{id: id.PlayerID, name: id.Name}
 		l.players[id.PlayerID] = p
-		l.met.playersConnected.Inc()
 	}
 	old := p.conn.Swap(c)
+	if old == nil {
+		l.met.playersConnected.Inc()
+	}
+	s := p.match.Load()
+	if s == nil {
+		p.deliverHistory(l.chat.History())
+	}
 	l.mu.Unlock()
 	if old != nil {
 		old.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "signed in from another connection"))
 		old.close(closeReplaced, "replaced by a newer connection")
 	}
-	if s := p.match.Load(); s != nil {
+	if s != nil {
 		s.m.rejoin(s.ship)
 	}
 	return p
 }
 
 // disconnect forgets c. If it was the player's live connection, the player
-// leaves their queue and their match.
+// leaves their queue; a player in a match keeps their seat for the match's
+// reconnect grace period, anyone else is forgotten.
 func (l *lobby) disconnect(p *player, c *conn) {
 	l.mu.Lock()
 	if !p.conn.CompareAndSwap(c, nil) {
 		l.mu.Unlock()
 		return
 	}
-	delete(l.players, p.id)
 	l.met.playersConnected.Dec()
 	l.dequeueLocked(p)
-	l.mu.Unlock()
-	if s := p.match.Load(); s != nil {
-		s.m.leave(s.ship)
+	s := p.match.Load()
+	if s == nil {
+		delete(l.players, p.id)
 	}
+	l.mu.Unlock()
+	if s != nil {
+		s.m.disconnected(s.ship)
+	}
+}
+
+// release frees a player from their seat (the match ended, or they
+// forfeited it): back in the lobby if connected, forgotten if not.
+func (l *lobby) release(s *seat) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := s.player
+	if !p.match.CompareAndSwap(s, nil) {
+		return
+	}
+	if p.conn.Load() == nil {
+		if l.players[p.id] == p {
+			delete(l.players, p.id)
+		}
+		return
+	}
+	p.deliverHistory(l.chat.History())
 }
 
 // join puts p in the queue of mode.
@@ -146,7 +218,7 @@ func (l *lobby) join(p *player, mode string, now time.Time) error {
 	if err := l.mm.Join(t); err != nil {
 		return err
 	}
-	p.queuedMode, p.queuedAt = mode, now
+	p.queuedMode = mode
 	l.met.playersQueued.WithLabelValues(mode).Inc()
 	return nil
 }
@@ -251,15 +323,36 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
 	l.mu.Lock()
 	delete(l.matches, m.id)
 	l.met.matchesActive.Dec()
-	for _, s := range m.seats {
-		s.player.match.CompareAndSwap(s, nil)
-	}
 	l.mu.Unlock()
 	for _, s := range m.seats {
 		if c := s.player.conn.Load(); c != nil && !s.left && msg != nil {
 			c.sendBytes(msg)
 		}
+		l.release(s)
 	}
+}
+
+// postLobby posts a line to the lobby channel: everyone signed in and not in a match.
+func (l *lobby) postLobby(msg *arenav1.ChatMessage, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	line, err := l.chat.Post(msg, now)
+	if err != nil {
+		return err
+	}
+	for _, p := range l.players {
+		if p.match.Load() == nil {
+			p.deliver(line)
+		}
+	}
+	return nil
+}
+
+// lobbyHistory returns the lobby channel's remembered lines.
+func (l *lobby) lobbyHistory() []chat.Line {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.chat.History()
 }
 
 // sendQueueStatus tells each queued player how their wait goes.

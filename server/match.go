@@ -10,6 +10,7 @@ import (
 	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server/chat"
 )
 
 // Sim is what a match needs of its simulation. netcode.Match implements it
@@ -34,27 +35,31 @@ type seat struct {
 	ship   uint32
 	team   int
 
-	inputs *netcode.InputBuffer
-	ack    uint32
-	left   bool
+	inputs     *netcode.InputBuffer
+	ack        uint32
+	left       bool   // forfeited or left: out of the game for good
+	offline    bool   // connection lost; the seat is held until graceTicks run out
+	graceTicks uint32 // ticks left to reconnect while offline
 }
 
 // matchEvent is something a connection asks of a match, delivered through
 // its inbox and handled at the start of the next tick.
 type matchEvent struct {
-	kind  eventKind
-	ship  uint32
-	input netcode.Input
-	chat  *arenav1.ChatMessage
+	kind   eventKind
+	ship   uint32
+	input  netcode.Input
+	chat   *arenav1.ChatMessage // eventChat: the line, its channel set
+	report *chatReport          // eventReport
 }
 
 type eventKind uint8
 
 const (
 	eventInput eventKind = iota + 1
-	eventLeave
+	eventDisconnect
 	eventRejoin
 	eventChat
+	eventReport
 )
 
 // match runs one game on its own goroutine, which alone touches the
@@ -74,11 +79,13 @@ type match struct {
 	met   *metrics
 	clock Clock
 
-	inbox    chan matchEvent
-	done     chan struct{}
-	period   time.Duration
-	chatSeq  uint64
-	snapshot []byte
+	inbox      chan matchEvent
+	done       chan struct{}
+	period     time.Duration
+	graceTicks uint32
+	matchChat  *chat.Channel
+	teamChat   []*chat.Channel // by team - 1, in team modes only
+	snapshot   []byte
 }
 
 func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error) {
@@ -96,15 +103,23 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		}
 		s.inputs = netcode.NewInputBuffer(l.cfg.InputBuffer)
 	}
-	return &match{
+	m := &match{
 		id: id, mode: mode, sim: sim, seats: seats, lobby: l,
-		log:    l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
-		met:    l.met,
-		clock:  l.cfg.Clock,
-		inbox:  make(chan matchEvent, 8*len(seats)+16),
-		done:   make(chan struct{}),
-		period: time.Second / time.Duration(l.cfg.TickRate),
-	}, nil
+		log:        l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
+		met:        l.met,
+		clock:      l.cfg.Clock,
+		inbox:      make(chan matchEvent, 8*len(seats)+16),
+		done:       make(chan struct{}),
+		period:     time.Second / time.Duration(l.cfg.TickRate),
+		graceTicks: game.DurationTicks(l.cfg.ReconnectGrace, l.cfg.TickRate),
+		matchChat:  chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_MATCH),
+	}
+	if mode.TeamPlay() {
+		for range mode.Teams {
+			m.teamChat = append(m.teamChat, chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_TEAM))
+		}
+	}
+	return m, nil
 }
 
 // input hands a player's input to the match; a full inbox drops it.
@@ -116,17 +131,26 @@ func (m *match) input(ship uint32, in netcode.Input) {
 	}
 }
 
-// leave tells the match a player is gone.
-func (m *match) leave(ship uint32) { m.post(matchEvent{kind: eventLeave, ship: ship}) }
+// disconnected tells the match a player's connection is gone: their seat is
+// held for the reconnect grace period.
+func (m *match) disconnected(ship uint32) { m.send(matchEvent{kind: eventDisconnect, ship: ship}) }
 
-// rejoin tells the match a player's connection was replaced: it resends the match start.
-func (m *match) rejoin(ship uint32) { m.post(matchEvent{kind: eventRejoin, ship: ship}) }
+// rejoin tells the match a player has a new connection: it resends the match
+// start and the chat history, and the next snapshot brings them up to date.
+func (m *match) rejoin(ship uint32) { m.send(matchEvent{kind: eventRejoin, ship: ship}) }
 
-// chat posts a line to everyone in the match.
-func (m *match) chat(msg *arenav1.ChatMessage) { m.post(matchEvent{kind: eventChat, chat: msg}) }
+// chat posts a line to msg.Channel (match or team) on behalf of ship.
+func (m *match) chat(ship uint32, msg *arenav1.ChatMessage) {
+	m.send(matchEvent{kind: eventChat, ship: ship, chat: msg})
+}
 
-// post delivers an event that must not be lost, unless the match is over.
-func (m *match) post(e matchEvent) {
+// report records a player's report against another, with the channel's recent lines.
+func (m *match) report(ship uint32, r *chatReport) {
+	m.send(matchEvent{kind: eventReport, ship: ship, report: r})
+}
+
+// send delivers an event that must not be lost, unless the match is over.
+func (m *match) send(e matchEvent) {
 	select {
 	case m.inbox <- e:
 	case <-m.done:
@@ -140,6 +164,7 @@ func (m *match) run(ctx context.Context) {
 	for _, s := range m.seats {
 		m.sendStart(s)
 	}
+	m.postSystem(fmt.Sprintf("Match started: %s, first to %d kills.", m.mode.Name, m.mode.ScoreLimit))
 	ticker := m.clock.NewTicker(m.period)
 	defer ticker.Stop()
 	for !m.sim.Ended() {
@@ -169,6 +194,7 @@ func (m *match) safeTick() (err error) {
 	}()
 	start := time.Now()
 	m.drainInbox()
+	m.countGrace()
 	m.applyInputs()
 	if err := m.sim.Step(); err != nil {
 		return err
@@ -195,10 +221,6 @@ func (m *match) drainInbox() {
 }
 
 func (m *match) handle(e matchEvent) {
-	if e.kind == eventChat {
-		m.broadcastChat(e.chat)
-		return
-	}
 	s := m.seat(e.ship)
 	if s == nil || s.left {
 		return
@@ -208,13 +230,47 @@ func (m *match) handle(e matchEvent) {
 		if !s.inputs.Push(e.input) {
 			m.met.inputsDropped.Inc()
 		}
-	case eventLeave:
-		s.left = true
-		m.sim.RemovePlayer(s.ship)
-		m.broadcastChat(systemLine(s.player.name + " left the match"))
+	case eventChat:
+		m.postChat(s, e.chat)
+	case eventReport:
+		e.report.log(m.log, m.channelFor(s, e.report.channel))
+	case eventDisconnect:
+		s.offline, s.graceTicks = true, m.graceTicks
+		m.postSystem(s.player.name + " lost connection")
 	case eventRejoin:
+		if s.offline {
+			s.offline = false
+			m.postSystem(s.player.name + " is back")
+		}
+		s.inputs = netcode.NewInputBuffer(m.lobby.cfg.InputBuffer)
 		m.sendStart(s)
+		s.player.deliverHistory(m.matchChat.History())
+		if team := m.channelFor(s, arenav1.ChatChannel_CHAT_CHANNEL_TEAM); team != nil {
+			s.player.deliverHistory(team.History())
+		}
 	}
+}
+
+// countGrace forfeits offline players whose grace period ran out.
+func (m *match) countGrace() {
+	for _, s := range m.seats {
+		if !s.offline || s.left {
+			continue
+		}
+		if s.graceTicks == 0 {
+			m.forfeit(s, " did not come back and forfeits")
+			continue
+		}
+		s.graceTicks--
+	}
+}
+
+// forfeit takes a player out of the game for good and frees them in the lobby.
+func (m *match) forfeit(s *seat, why string) {
+	s.left, s.offline = true, false
+	m.sim.RemovePlayer(s.ship)
+	m.postSystem(s.player.name + why)
+	m.lobby.release(s)
 }
 
 // applyInputs gives the simulation one input per seat for this tick.
@@ -245,22 +301,44 @@ func (m *match) broadcastSnapshots() {
 	}
 }
 
-// broadcastChat stamps a line with the match channel's next sequence and
-// sends the same bytes to everyone in the match.
-func (m *match) broadcastChat(line *arenav1.ChatMessage) {
-	m.chatSeq++
-	line.Seq = m.chatSeq
-	line.Channel = arenav1.ChatChannel_CHAT_CHANNEL_MATCH
-	line.ServerTimeMs = m.clock.Now().UnixMilli()
-	b, err := marshalOptions.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_ChatMessage{ChatMessage: line}})
+// channelFor returns the match's channel of kind as s sees it: the match
+// channel, or s's team channel (nil outside team modes).
+func (m *match) channelFor(s *seat, kind arenav1.ChatChannel) *chat.Channel {
+	if kind != arenav1.ChatChannel_CHAT_CHANNEL_TEAM {
+		return m.matchChat
+	}
+	if s.team < 1 || s.team > len(m.teamChat) {
+		return nil
+	}
+	return m.teamChat[s.team-1]
+}
+
+// postChat posts a player's line to their match or team channel.
+func (m *match) postChat(s *seat, msg *arenav1.ChatMessage) {
+	ch := m.channelFor(s, msg.GetChannel())
+	if ch == nil {
+		s.player.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT, errNoTeamChat.Error()))
+		return
+	}
+	m.post(ch, msg, s.team)
+}
+
+// postSystem posts a line from the server to the match channel.
+func (m *match) postSystem(text string) { m.post(m.matchChat, systemLine(text), 0) }
+
+// post stamps a line on ch and delivers the same bytes to everyone it is
+// for: the whole match, or one team.
+func (m *match) post(ch *chat.Channel, msg *arenav1.ChatMessage, team int) {
+	line, err := ch.Post(msg, m.clock.Now())
 	if err != nil {
-		m.log.Error("encode chat", slog.Any("err", err))
+		m.log.Error("post chat", slog.Any("err", err))
 		return
 	}
 	for _, s := range m.seats {
-		if c := s.player.conn.Load(); c != nil && !s.left {
-			c.sendBytes(b)
+		if s.left || (ch.Kind() == arenav1.ChatChannel_CHAT_CHANNEL_TEAM && s.team != team) {
+			continue
 		}
+		s.player.deliver(line)
 	}
 }
 

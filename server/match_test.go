@@ -124,8 +124,8 @@ func TestMatchSendsStartThenOneSnapshotPerTick(t *testing.T) {
 		synctest.Wait()
 		for _, c := range conns {
 			msgs := drain(t, c)
-			if len(msgs) != 1 || msgs[0].GetMatchStart() == nil {
-				t.Fatalf("before the first tick got %v, want one MatchStart", msgs)
+			if len(msgs) != 2 || msgs[0].GetMatchStart() == nil || !msgs[1].GetChatMessage().GetSystem() {
+				t.Fatalf("before the first tick got %v, want MatchStart and a system line", msgs)
 			}
 		}
 		time.Sleep(10 * time.Second / 30)
@@ -199,7 +199,7 @@ func TestPanicEndsOnlyItsMatch(t *testing.T) {
 		if got := testutil.ToFloat64(r.lobby.met.matchesPanicked); got != 1 {
 			t.Fatalf("panicked matches metric %v, want 1", got)
 		}
-		if healthy.tick != 10 || len(drain(t, healthyConns[1])) != 11 {
+		if healthy.tick != 10 || len(drain(t, healthyConns[1])) != 12 {
 			t.Fatalf("healthy match at tick %d, want 10", healthy.tick)
 		}
 		r.lobby.abortAll()
@@ -221,7 +221,7 @@ func TestSlowReaderLosesSnapshotsNotControl(t *testing.T) {
 			t.Fatalf("dropped snapshots %v, want ≥ 28", got)
 		}
 		// Chat still gets through.
-		m.chat(&arenav1.ChatMessage{SenderName: "p", Text: "hi"})
+		m.chat(1, &arenav1.ChatMessage{SenderName: "p", Text: "hi"})
 		time.Sleep(time.Second / 30)
 		synctest.Wait()
 		var sawChat bool

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/arena-server/arena/server/chat"
 )
 
 // Server is Arena's game server: HTTP sign-in, the websocket gateway, the
@@ -22,15 +24,16 @@ import (
 // Lifecycle, like net/http: New, then Run (background loops) and Serve or
 // ListenAndServe (connections), then Shutdown.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	met      *metrics
-	signer   signer
-	lobby    *lobby
-	upgrader websocket.Upgrader
-	mux      *http.ServeMux
-	http     *http.Server
-	admin    *http.Server
+	cfg        Config
+	log        *slog.Logger
+	met        *metrics
+	signer     signer
+	lobby      *lobby
+	chatFilter *chat.Filter
+	upgrader   websocket.Upgrader
+	mux        *http.ServeMux
+	http       *http.Server
+	admin      *http.Server
 
 	draining atomic.Bool
 
@@ -54,11 +57,12 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	met := newMetrics()
 	s := &Server{
-		cfg:    cfg,
-		log:    log,
-		met:    met,
-		signer: signer{secret: cfg.Secret, ttl: cfg.TokenTTL},
-		conns:  make(map[*conn]struct{}),
+		cfg:        cfg,
+		log:        log,
+		met:        met,
+		signer:     signer{secret: cfg.Secret, ttl: cfg.TokenTTL},
+		conns:      make(map[*conn]struct{}),
+		chatFilter: chat.NewFilter(cfg.ChatWords),
 	}
 	lobby, err := newLobby(&s.cfg, log, met)
 	if err != nil {

@@ -146,20 +146,6 @@ func (s *Server) handleInput(p *player, c *conn, req uint32, wire *arenav1.Input
 	seat.m.input(seat.ship, in)
 }
 
-func (s *Server) handleChat(p *player, c *conn, req uint32, send *arenav1.ChatSend) {
-	text, err := cleanChat(send.GetText())
-	if err != nil {
-		s.reject(c, req, "invalid_chat", arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT, err.Error())
-		return
-	}
-	seat := p.match.Load()
-	if seat == nil {
-		s.reject(c, req, "not_in_match", arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH, "chat is only open in a match")
-		return
-	}
-	seat.m.chat(&arenav1.ChatMessage{SenderId: p.id, SenderName: p.name, SenderTeam: uint32(seat.team), Text: text})
-}
-
 // reject tells the client why a message was refused and counts it by reason.
 func (s *Server) reject(c *conn, req uint32, reason string, code arenav1.ErrorCode, text string) {
 	s.met.rejected.WithLabelValues(reason).Inc()
