@@ -103,7 +103,13 @@ func (w *World) damage(i int, owner ShipID, team int) {
 // reaching p0+d.
 func (w *World) sweep(p0, d Vec, owner ShipID, team int) (hit int, stopped bool) {
 	dd := int64(d.X)*int64(d.X) + int64(d.Y)*int64(d.Y)
-	length := int64(isqrt(uint64(dd)))
+	length := int64(-1) // floor(|d|), computed when first needed
+	lengthOf := func() int64 {
+		if length < 0 {
+			length = int64(isqrt(uint64(dd)))
+		}
+		return length
+	}
 	p1 := p0.Add(d)
 	loX, hiX := min(p0.X, p1.X), max(p0.X, p1.X)
 	loY, hiY := min(p0.Y, p1.Y), max(p0.Y, p1.Y)
@@ -117,14 +123,14 @@ func (w *World) sweep(p0, d Vec, owner ShipID, team int) (hit int, stopped bool)
 			continue
 		}
 		if num, den, ok := segmentEnters(p0, d, box); ok {
-			stop = min(stop, num*length/den)
+			stop = min(stop, num*lengthOf()/den)
 		}
 	}
 	b := w.move.bounds
 	inner := Rect{Min: Vec{b.Min.X + r, b.Min.Y + r}, Max: Vec{b.Max.X - r, b.Max.Y - r}}
 	if loX <= inner.Min.X || hiX >= inner.Max.X || loY <= inner.Min.Y || hiY >= inner.Max.Y {
 		num, den := segmentLeaves(p0, d, inner)
-		stop = min(stop, num*length/den)
+		stop = min(stop, num*lengthOf()/den)
 	}
 
 	hit, best := -1, stop
@@ -137,7 +143,7 @@ func (w *World) sweep(p0, d Vec, owner ShipID, team int) (hit int, stopped bool)
 		if s.Pos.X+reach < loX || s.Pos.X-reach > hiX || s.Pos.Y+reach < loY || s.Pos.Y-reach > hiY {
 			continue
 		}
-		if at, ok := circleEntry(p0, d, dd, length, s.Pos, reach); ok && (at < best || hit < 0 && at == best) {
+		if at, ok := circleEntry(p0, d, dd, lengthOf(), s.Pos, reach); ok && (at < best || hit < 0 && at == best) {
 			hit, best = i, at
 		}
 	}

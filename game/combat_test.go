@@ -23,14 +23,14 @@ func TestCombat(t *testing.T) {
 	teamsFF := mode(t, "teams", func(m *Mode) { m.FriendlyFire = true })
 
 	tests := []struct {
-		name        string
-		mode        Mode
-		m           Map
-		rate        int
-		ships       []shipSetup
-		ticks       int
-		wantHealth  []int32 // per ship, in setup order
-		wantHits    int
+		name       string
+		mode       Mode
+		m          Map
+		rate       int
+		ships      []shipSetup
+		ticks      int
+		wantHealth []int32 // per ship, in setup order
+		wantHits   int
 		wantFlying int // projectiles in flight at the end
 	}{
 		{"hit", ffa, open, 30, []shipSetup{

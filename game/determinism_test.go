@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -132,5 +133,17 @@ func TestWireEnumValues(t *testing.T) {
 	}
 	if PhaseCountdown != 1 || PhasePlaying != 2 || PhaseEnded != 3 || EndNone != 0 || EndScoreLimit != 1 || EndTimeLimit != 2 || EndAbandoned != 3 {
 		t.Error("phase or end reason values changed")
+	}
+}
+
+func TestHashIsFNV1a(t *testing.T) {
+	h := uint64(fnvOffset64)
+	h = hash32(h, 0xdeadbeef)
+	h = hash16(h, 0x1234)
+	h = hash8(h, 7)
+	f := fnv.New64a()
+	f.Write([]byte{0xef, 0xbe, 0xad, 0xde, 0x34, 0x12, 7})
+	if h != f.Sum64() {
+		t.Errorf("hash %016x, hash/fnv says %016x", h, f.Sum64())
 	}
 }

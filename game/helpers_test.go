@@ -148,4 +148,3 @@ func setScore(t testing.TB, w *World, id ShipID, kills, deaths int) {
 	w.teamDeaths[s.Team-1] += deaths - s.Deaths
 	s.Kills, s.Deaths = kills, deaths
 }
-
