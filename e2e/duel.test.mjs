@@ -1,0 +1,234 @@
+// Browser test: two headless Chromium pages sign in, queue for a duel, play
+// it through the real server (bin/arena serving bin/web) and chat. The game
+// exposes window.arenaState (JSON) and window.arenaReady; every wait below is
+// a waitForFunction on them with a deadline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { colourStats, decodePNG } from './png.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const out = join(here, 'test-results');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// Measured to work: WebGL2 through SwiftShader. Never add
+// --disable-software-rasterizer (no WebGL, black canvas).
+const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--enable-unsafe-swiftshader',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// The duel is shortened so the test also sees it end on time.
+const matchSeconds = 20;
+
+/** Starts bin/arena on a free port and resolves with its URL once it listens. */
+function startServer(modesFile) {
+  const log = createWriteStream(join(out, 'server.log'));
+  const proc = spawn(join(root, 'bin/arena'), [
+    '-addr', '127.0.0.1:0',
+    '-admin-addr', '',
+    '-web-dir', join(root, 'bin/web'),
+    '-modes', modesFile,
+  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr.pipe(log);
+  const url = new Promise((resolveURL, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server printed no URL in 20 s: ${seen}`)), 20_000);
+    proc.stdout.on('data', (chunk) => {
+      log.write(chunk);
+      seen += chunk;
+      const m = seen.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) {
+        clearTimeout(timer);
+        resolveURL(m[0]);
+      }
+    });
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening; see ${join(out, 'server.log')}`));
+    });
+  });
+  return { proc, url };
+}
+
+/** Stops the server: SIGTERM, then SIGKILL after 5 s. */
+async function stopServer(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The page's arenaState, parsed. */
+async function state(page) {
+  const s = await page.evaluate(() => window.arenaState ?? null);
+  return s ? JSON.parse(s) : null;
+}
+
+/**
+ * Waits until pred(state, arg) holds in the page (pred runs in the page) and
+ * returns that state; on timeout, fails with the last state seen.
+ */
+async function waitState(page, what, pred, arg = null, timeout = 20_000) {
+  try {
+    const handle = await page.waitForFunction(({ src, arg }) => {
+      if (!window.arenaState) return false;
+      const s = JSON.parse(window.arenaState);
+      return (0, eval)(`(${src})`)(s, arg) ? window.arenaState : false;
+    }, { src: pred.toString(), arg }, { timeout, polling: 50 });
+    return JSON.parse(await handle.jsonValue());
+  } catch (err) {
+    const last = await page.evaluate(() => window.arenaState ?? null).catch(() => 'unavailable');
+    throw new Error(`${page.label}: no ${what} within ${timeout} ms; last state: ${last}`, { cause: err });
+  }
+}
+
+/** Holds key down until pred holds in the page, then releases it. */
+async function pressUntil(page, key, what, pred, arg = null, timeout = 20_000) {
+  await page.keyboard.down(key);
+  try {
+    return await waitState(page, what, pred, arg, timeout);
+  } finally {
+    await page.keyboard.up(key);
+  }
+}
+
+async function screenshot(page, name) {
+  const path = join(out, name);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Fails unless the PNG at path shows a drawn picture rather than one flat colour. */
+function assertNotBlank(path) {
+  const stats = colourStats(decodePNG(readFileSync(path)));
+  console.log(`${path}: ${stats.distinct} distinct colours, most common covers ${(100 * stats.topShare).toFixed(1)}%`);
+  assert.ok(stats.distinct >= 16, `${path} has only ${stats.distinct} colours: blank canvas?`);
+  assert.ok(stats.topShare < 0.97, `${path} is ${(100 * stats.topShare).toFixed(1)}% one colour: blank canvas?`);
+}
+
+test('two browsers sign in, queue, play a duel, move, chat and see the results', { timeout: 180_000 }, async () => {
+  mkdirSync(out, { recursive: true });
+  const modesFile = join(out, 'modes.json');
+  writeFileSync(modesFile, JSON.stringify([{
+    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
+  }]));
+  const server = startServer(modesFile);
+  const profile = mkdtempSync(join(tmpdir(), 'arena-e2e-profile-'));
+  let context;
+  try {
+    const url = await server.url;
+    console.log(`server at ${url}`);
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumFlags,
+      viewport: { width: 1280, height: 720 },
+    });
+    const pages = [context.pages()[0] ?? await context.newPage(), await context.newPage()];
+    const [a, b] = pages;
+    a.label = 'page A';
+    b.label = 'page B';
+    const logs = [];
+    for (const p of pages) {
+      p.on('console', (m) => logs.push(`${p.label} console.${m.type()}: ${m.text()}`));
+      p.on('pageerror', (e) => logs.push(`${p.label} page error: ${e.message}`));
+    }
+
+    try {
+      // Load both pages and time the first frame.
+      for (const p of pages) {
+        const started = Date.now();
+        await p.goto(url, { waitUntil: 'commit' });
+        await p.waitForFunction(() => window.arenaReady === true, null, { timeout: 60_000, polling: 20 });
+        const wall = Date.now() - started;
+        const sinceNavigation = await p.evaluate(() => window.arenaFirstFrameMs);
+        console.log(`${p.label}: first frame ${Math.round(sinceNavigation)} ms after navigation start (${wall} ms wall clock from goto)`);
+        await waitState(p, 'name screen', (s) => s.screen === 'name');
+      }
+      assertNotBlank(await screenshot(a, 'name-a.png'));
+
+      // Sign in: type a name, Enter.
+      for (const [p, name] of [[a, 'Alice'], [b, 'Bob']]) {
+        await p.keyboard.type(name);
+        await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
+      }
+
+      // Queue for a duel: Enter on the menu. Both land in the same match.
+      for (const p of pages) {
+        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
+      }
+      const inMatch = (s) => s.screen === 'match' && s.matchId && s.shipId > 0 && s.ships.length === 2;
+      const [sa, sb] = [await waitState(a, 'match', inMatch), await waitState(b, 'match', inMatch)];
+      assert.equal(sa.matchId, sb.matchId, 'both pages are in the same match');
+      assert.notEqual(sa.shipId, sb.shipId, 'the players have different ships');
+      console.log(`match ${sa.matchId}: Alice is ship ${sa.shipId}, Bob is ship ${sb.shipId}`);
+
+      // Wait out the countdown.
+      const playing = (s) => s.screen === 'match' && s.phase === 'playing';
+      const startA = await waitState(a, 'playing phase', playing);
+      await waitState(b, 'playing phase', playing);
+
+      // Hold a movement key in A until B sees A's ship move.
+      const seenByB = (await state(b)).ships.find((s) => s.id === sa.shipId);
+      assert.ok(seenByB, "B's snapshot has A's ship");
+      const key = startA.x < 1000 ? 'd' : 'a';
+      const moved = await pressUntil(a, key, "B seeing A's ship move",
+        (s, { id, x }) => s.ships.some((sh) => sh.id === id && Math.abs(sh.x - x) >= 40), { id: sa.shipId, x: seenByB.x }, 10_000);
+      const afterB = moved.ships.find((s) => s.id === sa.shipId);
+      console.log(`B saw A's ship move from x=${seenByB.x.toFixed(1)} to x=${afterB.x.toFixed(1)} (key ${key})`);
+      const ownA = await state(a);
+      assert.ok(Math.abs(ownA.x - startA.x) >= 40, `A's own view moved too (${startA.x} -> ${ownA.x})`);
+      assert.ok(ownA.inputSeq > 0, 'A sent inputs');
+
+      // Chat: Enter opens the line, type, Enter sends; B sees it with A's name.
+      await pressUntil(a, 'Enter', 'chat line open', (s) => s.chatOpen);
+      const line = 'hello from alice';
+      await a.keyboard.type(line);
+      await waitState(a, 'typed chat draft', (s, t) => s.chatDraft === t, line);
+      await pressUntil(a, 'Enter', 'chat line closed', (s) => !s.chatOpen);
+      const hasLine = (s, t) => s.chat.some((c) => c.from === 'Alice' && c.text === t);
+      await waitState(b, 'the chat line in B', hasLine, line, 10_000);
+      await waitState(a, 'the chat line echoed to A', hasLine, line, 10_000);
+
+      const shotA = await screenshot(a, 'match-a.png');
+      const shotB = await screenshot(b, 'match-b.png');
+      assertNotBlank(shotA);
+      assertNotBlank(shotB);
+
+      // The duel ends on time: both see the results, then go back to the menu.
+      const onResults = (s) => s.screen === 'results' && s.results && s.results.length === 2;
+      const ra = await waitState(a, 'results screen', onResults, null, (matchSeconds + 20) * 1000);
+      await waitState(b, 'results screen', onResults, null, 20_000);
+      assert.deepEqual(ra.results.map((r) => r.name).sort(), ['Alice', 'Bob']);
+      assert.equal(ra.matchId, sa.matchId);
+      console.log(`results: ${ra.results.map((r) => `#${r.placement} ${r.name} ${r.kills}/${r.deaths} ${r.ratingChange >= 0 ? '+' : ''}${r.ratingChange}`).join(', ')}`);
+      assertNotBlank(await screenshot(a, 'results-a.png'));
+      await pressUntil(a, 'Enter', 'menu after results', (s) => s.screen === 'menu');
+
+      const final = await state(a);
+      assert.ok(final.frames > 0, 'frames were drawn');
+      assert.equal(final.screen, 'menu');
+    } finally {
+      writeFileSync(join(out, 'browser.log'), logs.join('\n') + '\n');
+    }
+  } finally {
+    await context?.close().catch(() => {});
+    await stopServer(server.proc);
+    rmSync(profile, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Browser test: headless Chromium plays a duel through the real server.
+# Expects bin/arena and bin/web (make wasm server); installs Debian's chromium
+# and npm's playwright-core (no browser download) when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x /usr/bin/chromium ]; then
+	echo "e2e: installing chromium with apt-get"
+	if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d node_modules/playwright-core ]; then
+	echo "e2e: npm ci"
+	npm ci --no-audit --no-fund --loglevel=error
+fi
+for f in ../bin/arena ../bin/web/index.html ../bin/web/arena.wasm ../bin/web/wasm_exec.js; do
+	if [ ! -e "$f" ]; then
+		echo "e2e: $f is missing: run 'make wasm server' first" >&2
+		exit 1
+	fi
+done
+exec node --test duel.test.mjs
