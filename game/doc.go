@@ -22,5 +22,3 @@
 // The same inputs from the same state give byte-identical results on amd64
 // and js/wasm; the golden hash test in this package checks that.
 package game
-
-//go:generate go run gen_trig.go

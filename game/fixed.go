@@ -2,6 +2,8 @@ package game
 
 import "math/bits"
 
+//go:generate go run gen_trig.go
+
 // Unit is the number of fixed-point sub-units in one world unit. Positions,
 // velocities, walls and spawn points inside the simulation are in sub-units.
 const Unit = 256
@@ -12,7 +14,10 @@ const TrigScale = 1 << 14
 
 // Vec is a position or velocity in sub-units (1/[Unit] of a world unit).
 // X grows to the right and Y grows down the screen.
-type Vec struct{ X, Y int32 }
+type Vec struct {
+	X int32 // to the right
+	Y int32 // down the screen
+}
 
 // Add returns v+u.
 func (v Vec) Add(u Vec) Vec { return Vec{v.X + u.X, v.Y + u.Y} }

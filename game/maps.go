@@ -28,7 +28,10 @@ const (
 
 // Rect is an axis-aligned rectangle from Min (top-left) to Max
 // (bottom-right), in sub-units inside the simulation.
-type Rect struct{ Min, Max Vec }
+type Rect struct {
+	Min Vec // top-left corner
+	Max Vec // bottom-right corner
+}
 
 // Map is an arena: its size, its solid wall blocks and its spawn points.
 // Maps are data: JSON files embedded from game/maps/ (see [LoadMap]), in

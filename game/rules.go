@@ -36,8 +36,9 @@ type Rules struct {
 	FireInterval time.Duration
 	// RespawnDelay is how long a killed ship stays dead. Default 2s.
 	RespawnDelay time.Duration
-	// SpawnProtection is how long a respawned ship cannot be hit.
-	// Default 1s.
+	// SpawnProtection is how long a respawned ship (or one that joins
+	// during play) cannot be hit; it can move and fire meanwhile, and
+	// projectiles pass through it. Default 1s.
 	SpawnProtection time.Duration
 	// Countdown is the length of the countdown before play, during which
 	// ships cannot move or fire. Default 3s.
