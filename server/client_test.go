@@ -86,6 +86,7 @@ type client struct {
 	ws     *websocket.Conn
 	msgs   chan *arenav1.ServerMessage
 	closed chan error
+	token  string
 }
 
 func dial(t *testing.T, ts *httptest.Server) *client {
@@ -104,14 +105,28 @@ func dial(t *testing.T, ts *httptest.Server) *client {
 // connect signs name in, dials and authenticates.
 func connect(t *testing.T, ts *httptest.Server, name string) *client {
 	t.Helper()
-	token := signIn(t, ts, name)
+	return resume(t, ts, signIn(t, ts, name), name)
+}
+
+// resume dials and authenticates with an existing token.
+func resume(t *testing.T, ts *httptest.Server, token, name string) *client {
+	t.Helper()
 	c := dial(t, ts)
-	c.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: token}}})
+	c.token = token
+	c.send(authenticate(token))
 	got := c.waitFor("authenticated", func(m *arenav1.ServerMessage) bool { return m.GetAuthenticated() != nil })
 	if got.GetAuthenticated().GetName() != name {
 		t.Fatalf("authenticated as %q, want %q", got.GetAuthenticated().GetName(), name)
 	}
 	return c
+}
+
+// sync waits until the server has handled everything c sent before: the
+// reader answers messages in order, so the pong comes after them.
+func (c *client) sync() {
+	c.t.Helper()
+	c.send(&arenav1.ClientMessage{RequestId: 99, Body: &arenav1.ClientMessage_Ping{Ping: &arenav1.Ping{}}})
+	c.waitFor("pong", func(m *arenav1.ServerMessage) bool { return m.GetPong() != nil && m.GetRequestId() == 99 })
 }
 
 func (c *client) readLoop() {
@@ -206,9 +221,29 @@ func input(seq uint32, buttons arenav1.Button) *arenav1.ClientMessage {
 }
 
 func chat(text string) *arenav1.ClientMessage {
-	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_ChatSend{ChatSend: &arenav1.ChatSend{
-		Channel: arenav1.ChatChannel_CHAT_CHANNEL_MATCH, Text: text,
-	}}}
+	return chatOn(arenav1.ChatChannel_CHAT_CHANNEL_MATCH, text)
+}
+
+func chatOn(channel arenav1.ChatChannel, text string) *arenav1.ClientMessage {
+	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_ChatSend{ChatSend: &arenav1.ChatSend{Channel: channel, Text: text}}}
+}
+
+// chatLine matches a chat message with text.
+func chatLine(text string) func(*arenav1.ServerMessage) bool {
+	return func(m *arenav1.ServerMessage) bool { return m.GetChatMessage().GetText() == text }
+}
+
+// linesUntil collects the chat texts c receives up to and including marker.
+func (c *client) linesUntil(marker string) []string {
+	c.t.Helper()
+	var texts []string
+	c.waitFor(marker, func(m *arenav1.ServerMessage) bool {
+		if line := m.GetChatMessage(); line != nil {
+			texts = append(texts, line.GetText())
+		}
+		return m.GetChatMessage().GetText() == marker
+	})
+	return texts
 }
 
 func isJSONError(b []byte) bool {

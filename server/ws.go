@@ -91,11 +91,10 @@ func (s *Server) authenticate(c *conn) (*player, bool) {
 		s.rejectClose(c, closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, err.Error())
 		return nil, false
 	}
-	p := s.lobby.connect(id, c)
 	c.send(&arenav1.ServerMessage{RequestId: msg.GetRequestId(), Body: &arenav1.ServerMessage_Authenticated{
-		Authenticated: &arenav1.Authenticated{PlayerId: p.id, Name: p.name},
+		Authenticated: &arenav1.Authenticated{PlayerId: id.PlayerID, Name: id.Name},
 	}})
-	return p, true
+	return s.lobby.connect(id, c), true
 }
 
 // dispatch handles one message from an authenticated player.
