@@ -39,6 +39,12 @@ type Config struct {
 	OutboundQueue int
 	// InputBuffer is how many inputs a player may have waiting for ticks. Default 8.
 	InputBuffer int
+	// MessageRate is how many messages a connection may send per second on
+	// average; MessageBurst how many at once. A connection that exceeds them
+	// is closed with 1008 (policy violation). Defaults: 2×TickRate+10 per
+	// second, a burst of 4×TickRate+20.
+	MessageRate  int
+	MessageBurst int
 	// HandshakeTimeout is how long a new connection has to authenticate. Default 5s.
 	HandshakeTimeout time.Duration
 	// WriteTimeout bounds each socket write. Default 5s.
@@ -79,6 +85,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.WriteTimeout, 5*time.Second)
 	setDefault(&c.PingInterval, 10*time.Second)
 	setDefault(&c.IdleTimeout, 25*time.Second)
+	setDefault(&c.MessageRate, 2*c.TickRate+10)
+	setDefault(&c.MessageBurst, 4*c.TickRate+20)
 	setDefault(&c.ReconnectGrace, 20*time.Second)
 	setDefault(&c.ChatBurst, 5)
 	setDefault(&c.ChatEvery, 2*time.Second)

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+	"google.golang.org/protobuf/proto"
 
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
@@ -141,4 +143,51 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+func TestFloodIsClosedWithPolicyViolation(t *testing.T) {
+	ts := startServer(t, server.Config{MessageRate: 20, MessageBurst: 40})
+	c := connect(t, ts, "flooder")
+	ping := &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Ping{Ping: &arenav1.Ping{}}}
+	for range 200 {
+		if err := c.ws.WriteMessage(websocket.BinaryMessage, mustMarshal(t, ping)); err != nil {
+			break // the server may close before the flood is over
+		}
+	}
+	if code := c.waitClose(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want %d", code, websocket.ClosePolicyViolation)
+	}
+}
+
+func TestSilentConnectionTimesOutUnauthenticated(t *testing.T) {
+	ts := startServer(t, server.Config{HandshakeTimeout: 50 * time.Millisecond})
+	c := dial(t, ts)
+	if code := c.waitError().GetCode(); code != arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED {
+		t.Fatalf("error %v, want UNAUTHENTICATED", code)
+	}
+	if code := c.waitClose(); code != 4001 {
+		t.Fatalf("close code %d, want 4001", code)
+	}
+}
+
+func TestSecondConnectionReplacesTheFirst(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	first := connect(t, ts, "twin")
+	second := resume(t, ts, first.token, "twin")
+	if code := first.waitError().GetCode(); code != arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED {
+		t.Fatalf("replaced connection told %v", code)
+	}
+	if code := first.waitClose(); code != 4002 {
+		t.Fatalf("replaced connection closed with %d, want 4002", code)
+	}
+	second.sync()
+}
+
+func mustMarshal(t *testing.T, m proto.Message) []byte {
+	t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

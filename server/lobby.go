@@ -14,6 +14,7 @@ import (
 	"github.com/arena-server/arena/matchmaking"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server/chat"
+	"github.com/arena-server/arena/server/ratelimit"
 )
 
 // player is one signed-in player, from the first authenticated connection
@@ -25,7 +26,7 @@ type player struct {
 	conn  atomic.Pointer[conn] // the live connection; replaced when the player connects again
 	match atomic.Pointer[seat] // the player's seat while in a match; read by the connection's reader
 
-	chatLimit chat.Limiter // the live connection's reader alone uses it
+	chatLimit ratelimit.Bucket // the live connection's reader alone uses it
 
 	mu    sync.Mutex
 	muted map[string]bool // lower-cased display names this player does not want to read

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server/ratelimit"
 )
 
 // handleWebsocket upgrades to a websocket and serves it until it closes.
@@ -55,15 +57,24 @@ func (s *Server) serveConn(c *conn) {
 	idle := func() error { return ws.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout)) }
 	_ = idle()
 	ws.SetPongHandler(func(string) error { return idle() })
+	flood := ratelimit.Bucket{Burst: s.cfg.MessageBurst, Every: time.Second / time.Duration(s.cfg.MessageRate)}
 	var msg arenav1.ClientMessage
 	for {
 		msg.Reset()
 		err := c.read(&msg)
-		var bad *badFrameError
+		if err == nil || isBadFrame(err) {
+			if !flood.Allow(time.Now()) {
+				s.rejectClose(c, websocket.ClosePolicyViolation, "message_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "too many messages")
+				return
+			}
+		}
 		switch {
-		case errors.As(err, &bad):
-			s.reject(c, 0, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, bad.Error())
+		case isBadFrame(err):
+			s.reject(c, 0, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, err.Error())
 			continue
+		case isTimeout(err):
+			s.met.rejected.WithLabelValues("idle_timeout").Inc()
+			return
 		case err != nil:
 			return
 		}
@@ -72,12 +83,25 @@ func (s *Server) serveConn(c *conn) {
 	}
 }
 
+func isBadFrame(err error) bool {
+	_, ok := errors.AsType[*badFrameError](err)
+	return ok
+}
+
+func isTimeout(err error) bool {
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
+}
+
 // authenticate reads the first message, which must carry a valid token.
 func (s *Server) authenticate(c *conn) (*player, bool) {
 	var msg arenav1.ClientMessage
 	if err := c.read(&msg); err != nil {
-		if _, bad := errors.AsType[*badFrameError](err); bad {
+		switch {
+		case isBadFrame(err):
 			s.rejectClose(c, closeBadMessage, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, "first message must be an authenticate ClientMessage")
+		case isTimeout(err):
+			s.rejectClose(c, closeUnauthenticated, "handshake_timeout", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "no authenticate message in time")
 		}
 		return nil, false
 	}

@@ -1,11 +1,13 @@
-package chat
+// Package ratelimit is a token bucket, the one rate limiter of the server's
+// connection and chat limits. Times are arguments; a Bucket belongs to one
+// goroutine.
+package ratelimit
 
 import "time"
 
-// Limiter is a token bucket: Burst messages at once, then one per Every.
-// The default (the zero value's behaviour after Allow's first call) is
-// 5 messages per 10 seconds with a burst of 5.
-type Limiter struct {
+// Bucket allows Burst events at once, then one per Every. A zero Burst
+// means 5 and a zero Every means 2s (5 events per 10 s).
+type Bucket struct {
 	// Burst is how many messages may be sent at once. Default 5.
 	Burst int
 	// Every is how long one message's allowance takes to come back. Default 2s.
@@ -15,9 +17,9 @@ type Limiter struct {
 	last   time.Time
 }
 
-// Allow reports whether a message may be sent at now, and spends the
+// Allow reports whether an event may happen at now, and spends the
 // allowance if so.
-func (l *Limiter) Allow(now time.Time) bool {
+func (l *Bucket) Allow(now time.Time) bool {
 	if l.Burst <= 0 {
 		l.Burst = 5
 	}
