@@ -29,6 +29,7 @@ func (q *queue) pair(now int64, cfg *Config, groups []Group) []Group {
 	}
 
 	remaining := n
+	var mem slab
 	for _, e := range q.byAge {
 		if remaining < size {
 			break
@@ -63,6 +64,7 @@ func (q *queue) pair(now int64, cfg *Config, groups []Group) []Group {
 		}
 
 		members := cand[best : best+size]
+		mem.room = remaining
 		for _, k := range members {
 			q.unlink(k)
 			g := q.byRating[k]
@@ -72,7 +74,7 @@ func (q *queue) pair(now int64, cfg *Config, groups []Group) []Group {
 		q.live -= size
 		q.goneIn += size
 		remaining -= size
-		groups = append(groups, q.group(members))
+		groups = append(groups, q.group(members, &mem))
 	}
 	return groups
 }
@@ -89,16 +91,16 @@ func (q *queue) unlink(k int32) {
 }
 
 // group builds the balanced Group of the tickets at byRating positions
-// members.
-func (q *queue) group(members []int32) Group {
+// members, taking its memory from mem.
+func (q *queue) group(members []int32, mem *slab) Group {
 	q.strength = q.strength[:0]
 	for _, k := range members {
 		q.strength = append(q.strength, q.byRating[k].Rating.Mu)
 	}
 	q.order = slices.Grow(q.order[:0], len(members))[:len(members)]
 	balance(q.strength, q.shape.Teams, q.shape.PlayersPerTeam, q.order)
-	tickets := make([]Ticket, len(members))
-	teams := make([][]Ticket, q.shape.Teams)
+	tickets := mem.tickets(len(members))
+	teams := mem.teams(q.shape.Teams)
 	for i, j := range q.order {
 		tickets[i] = q.byRating[members[j]].Ticket
 	}
@@ -107,4 +109,35 @@ func (q *queue) group(members []int32) Group {
 		teams[t] = tickets[t*per : (t+1)*per : (t+1)*per]
 	}
 	return Group{Mode: q.shape.Mode, Teams: teams}
+}
+
+// slabChunk is how many tickets (or teams) one slab chunk holds.
+const slabChunk = 512
+
+// slab hands out the memory of a pass's groups from shared chunks, so that
+// a pass that forms thousands of groups allocates a few dozen times rather
+// than twice per group. A chunk lives as long as any group using it.
+type slab struct {
+	room        int // tickets that may still be grouped in this pass
+	ticketChunk []Ticket
+	teamChunk   [][]Ticket
+}
+
+func (s *slab) tickets(n int) []Ticket {
+	if cap(s.ticketChunk)-len(s.ticketChunk) < n {
+		s.ticketChunk = make([]Ticket, 0, max(n, min(s.room, slabChunk)))
+	}
+	start := len(s.ticketChunk)
+	s.ticketChunk = s.ticketChunk[:start+n]
+	return s.ticketChunk[start : start+n : start+n]
+}
+
+func (s *slab) teams(n int) [][]Ticket {
+	if cap(s.teamChunk)-len(s.teamChunk) < n {
+		// At most room teams of one player each may follow.
+		s.teamChunk = make([][]Ticket, 0, max(n, min(s.room, slabChunk)))
+	}
+	start := len(s.teamChunk)
+	s.teamChunk = s.teamChunk[:start+n]
+	return s.teamChunk[start : start+n : start+n]
 }

@@ -1,6 +1,7 @@
 package matchmaking
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -137,6 +138,9 @@ func checkGroups(t *testing.T, m *Matchmaker, groups []Group, shapes map[string]
 func checkNothingLeft(t *testing.T, m *Matchmaker, now time.Time) {
 	t.Helper()
 	for _, q := range m.queues {
+		if !slices.IsSortedFunc(q.byRating, ratingOrder) || !slices.IsSortedFunc(q.byAge, ageOrder) {
+			t.Fatalf("%s: queue out of order", q.shape.Mode)
+		}
 		var live []*entry
 		for _, e := range q.byRating {
 			if !e.gone {
@@ -221,4 +225,37 @@ func bestTwoWay(strength []float64, per int) float64 {
 		}
 	}
 	return best
+}
+
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, 10, 1000} {
+		keys := make([]sortKey, n)
+		for i := range keys {
+			var f float64
+			switch rng.IntN(4) {
+			case 0:
+				f = math.Round(rng.NormFloat64() * 3) // ties, zeros
+			case 1:
+				f = math.Copysign(0, -1)
+			default:
+				f = rng.NormFloat64() * 1e6
+			}
+			keys[i] = sortKey{key: floatKey(f), e: &entry{Ticket: Ticket{Rating: Rating{Mu: f}}, seq: uint64(i)}}
+		}
+		want := slices.Clone(keys)
+		slices.SortStableFunc(want, func(a, b sortKey) int { return cmp.Compare(a.e.Rating.Mu, b.e.Rating.Mu) })
+		got := radixSort(keys, make([]sortKey, n))
+		for i := range got {
+			if got[i].e != want[i].e {
+				t.Fatalf("n=%d: position %d holds %v (seq %d), want %v (seq %d)", n, i,
+					got[i].e.Rating.Mu, got[i].e.seq, want[i].e.Rating.Mu, want[i].e.seq)
+			}
+		}
+	}
+	for _, pair := range [][2]int64{{-5, 3}, {math.MinInt64, math.MaxInt64}, {-1, 0}} {
+		if intKey(pair[0]) >= intKey(pair[1]) {
+			t.Errorf("intKey(%d) >= intKey(%d)", pair[0], pair[1])
+		}
+	}
 }

@@ -8,18 +8,19 @@ import (
 // entry is a queued ticket and its bookkeeping.
 type entry struct {
 	Ticket
-	q    *queue
-	at   int64  // Enqueued in Unix nanoseconds: waits and age order use it
-	seq  uint64 // join order, the last tie-break so every order is total
-	pos  int32  // index in queue.byRating during a pass
-	gone bool   // left or grouped; dropped from the slices at the next pass
+	q         *queue
+	at        int64  // Enqueued in Unix nanoseconds: waits and age order use it
+	seq       uint64 // join order, the last tie-break so every order is total
+	pos       int32  // index in queue.pending while pending, else in queue.byRating during a pass
+	isPending bool   // in queue.pending and not gone
+	gone      bool   // left or grouped; dropped from the ordered slices at the next pass
 }
 
 // queue holds one mode's tickets.
 //
-// Join and Leave are O(1): a join lands in pending, a leave only marks its
-// entry gone. The next pass compacts the two ordered slices (dropping gone
-// entries), sorts pending and merges it in, so the slices stay sorted
+// Join and Leave are O(1): a join lands in pending, a leave marks its entry
+// gone. The next pass compacts the two ordered slices (dropping gone
+// entries), radix-sorts pending and merges it in, so the slices stay sorted
 // without a per-join insertion.
 type queue struct {
 	shape Shape
@@ -27,9 +28,11 @@ type queue struct {
 
 	byRating []*entry // sorted by ratingOrder; may hold gone entries
 	byAge    []*entry // sorted by ageOrder; may hold gone entries
-	pending  []*entry // joined since the last pass, in join order
+	pending  []*entry // joined since the last pass, in join order; may hold gone entries
 	live     int      // queued tickets, pending included
-	goneIn   int      // gone entries still in byRating and byAge
+	// pendingGone counts gone entries still in pending.
+	pendingGone int
+	goneIn      int // gone entries still in byRating and byAge
 
 	estimate estimate // recent waits of grouped tickets
 
@@ -39,6 +42,7 @@ type queue struct {
 	cand       []int32   // candidate positions around a ticket
 	strength   []float64 // a group's Mu, for balance
 	order      []int     // a group's players team by team, from balance
+	sortKeys   []sortKey // pending entries' keys, for sorting them
 }
 
 func newQueue(s Shape) *queue {
@@ -63,15 +67,32 @@ func ageOrder(a, b *entry) int {
 
 // add queues e.
 func (q *queue) add(e *entry) {
+	e.pos, e.isPending = int32(len(q.pending)), true
 	q.pending = append(q.pending, e)
 	q.live++
 }
 
-// remove takes e out of the queue (it left or was grouped).
+// remove takes e, which left, out of the queue.
 func (q *queue) remove(e *entry) {
 	e.gone = true
 	q.live--
-	q.goneIn++ // counted even when e is pending; prepare resets it
+	if !e.isPending {
+		q.goneIn++
+		return
+	}
+	// Keep pending in join order: drop e now if it is the last, else
+	// compact once half of pending is gone, so that joins and leaves
+	// without passes cost O(1) each, amortised, in bounded memory.
+	e.isPending = false
+	if int(e.pos) == len(q.pending)-1 {
+		q.pending[e.pos] = nil
+		q.pending = q.pending[:e.pos]
+		return
+	}
+	q.pendingGone++
+	if 2*q.pendingGone > len(q.pending) {
+		q.compactPending()
+	}
 }
 
 // prepare brings byRating and byAge up to date: no gone entries, every
@@ -80,18 +101,52 @@ func (q *queue) prepare() {
 	if q.goneIn > 0 {
 		q.byRating = compact(q.byRating)
 		q.byAge = compact(q.byAge)
-		q.pending = compact(q.pending)
 		q.goneIn = 0
+	}
+	if q.pendingGone > 0 {
+		q.compactPending()
 	}
 	if len(q.pending) == 0 {
 		return
 	}
-	slices.SortFunc(q.pending, ratingOrder)
-	q.byRating = merge(q.byRating, q.pending, ratingOrder)
-	slices.SortFunc(q.pending, ageOrder)
+	// pending is in join order. A stable sort by age, then a stable sort of
+	// that by rating, give both orders with every tie broken as ageOrder
+	// and ratingOrder break it.
+	n := len(q.pending)
+	keys := slices.Grow(q.sortKeys[:0], 2*n)[:2*n]
+	first, second := keys[:n], keys[n:]
+	for i, e := range q.pending {
+		e.isPending = false
+		first[i] = sortKey{key: intKey(e.at), e: e}
+	}
+	sorted := radixSort(first, second)
+	for i, k := range sorted {
+		q.pending[i] = k.e
+	}
 	q.byAge = merge(q.byAge, q.pending, ageOrder)
+
+	for i, e := range q.pending {
+		first[i] = sortKey{key: floatKey(e.Rating.Mu), e: e}
+	}
+	sorted = radixSort(first, second)
+	for i, k := range sorted {
+		q.pending[i] = k.e
+	}
+	q.byRating = merge(q.byRating, q.pending, ratingOrder)
+
+	clear(keys)
+	q.sortKeys = keys[:0]
 	clear(q.pending)
 	q.pending = q.pending[:0]
+}
+
+// compactPending drops the gone entries of pending, keeping join order.
+func (q *queue) compactPending() {
+	q.pending = compact(q.pending)
+	for i, e := range q.pending {
+		e.pos = int32(i)
+	}
+	q.pendingGone = 0
 }
 
 // compact removes gone entries from s in place, keeping the order.
