@@ -15,6 +15,7 @@ func (w *World) clone() *World {
 	c.teamKills = slices.Clone(w.teamKills)
 	c.teamDeaths = slices.Clone(w.teamDeaths)
 	c.events = slices.Clone(w.events)
+	c.targets = slices.Clone(w.targets)
 	return &c
 }
 

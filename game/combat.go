@@ -98,6 +98,24 @@ func (w *World) damage(i int, owner ShipID, team int) {
 	w.emit(EventKill, owner, t.ID)
 }
 
+// target is a ship that projectiles could hit this tick: alive and not
+// spawn-protected when the projectiles start moving.
+type target struct {
+	pos Vec
+	idx int // into World.ships
+}
+
+// collectTargets lists, in ID order, the ships that projectiles may hit this
+// tick. Ships only leave the list by dying, which sweep checks.
+func (w *World) collectTargets() {
+	w.targets = w.targets[:0]
+	for i := range w.ships {
+		if s := &w.ships[i]; s.Alive && s.ProtectedTicks == 0 {
+			w.targets = append(w.targets, target{pos: s.Pos, idx: i})
+		}
+	}
+}
+
 // sweep sweeps a projectile from p0 along d. It returns the index of the ship
 // it hits first, or -1; and whether it stops at a wall or the edge before
 // reaching p0+d.
@@ -113,38 +131,35 @@ func (w *World) sweep(p0, d Vec, owner ShipID, team int) (hit int, stopped bool)
 	p1 := p0.Add(d)
 	loX, hiX := min(p0.X, p1.X), max(p0.X, p1.X)
 	loY, hiY := min(p0.Y, p1.Y), max(p0.Y, p1.Y)
-	r := w.tr.projRadius
 
 	stop := int64(math.MaxInt64)
-	for k := range w.arena.Walls {
-		wl := &w.arena.Walls[k]
-		box := Rect{Min: Vec{wl.Min.X - r, wl.Min.Y - r}, Max: Vec{wl.Max.X + r, wl.Max.Y + r}}
+	for k := range w.projWalls {
+		box := &w.projWalls[k]
 		if hiX < box.Min.X || loX > box.Max.X || hiY < box.Min.Y || loY > box.Max.Y {
 			continue
 		}
-		if num, den, ok := segmentEnters(p0, d, box); ok {
+		if num, den, ok := segmentEnters(p0, d, *box); ok {
 			stop = min(stop, num*lengthOf()/den)
 		}
 	}
-	b := w.move.bounds
-	inner := Rect{Min: Vec{b.Min.X + r, b.Min.Y + r}, Max: Vec{b.Max.X - r, b.Max.Y - r}}
-	if loX <= inner.Min.X || hiX >= inner.Max.X || loY <= inner.Min.Y || hiY >= inner.Max.Y {
-		num, den := segmentLeaves(p0, d, inner)
+	if in := &w.projArena; loX <= in.Min.X || hiX >= in.Max.X || loY <= in.Min.Y || hiY >= in.Max.Y {
+		num, den := segmentLeaves(p0, d, *in)
 		stop = min(stop, num*lengthOf()/den)
 	}
 
 	hit, best := -1, stop
-	reach := w.tr.shipRadius + r
-	for i := range w.ships {
-		s := &w.ships[i]
-		if !s.Alive || s.ProtectedTicks > 0 || s.ID == owner || (s.Team == team && !w.mode.FriendlyFire) {
+	reach := w.tr.shipRadius + w.tr.projRadius
+	for k := range w.targets {
+		t := &w.targets[k]
+		if t.pos.X+reach < loX || t.pos.X-reach > hiX || t.pos.Y+reach < loY || t.pos.Y-reach > hiY {
 			continue
 		}
-		if s.Pos.X+reach < loX || s.Pos.X-reach > hiX || s.Pos.Y+reach < loY || s.Pos.Y-reach > hiY {
+		s := &w.ships[t.idx]
+		if !s.Alive || s.ID == owner || (s.Team == team && !w.mode.FriendlyFire) {
 			continue
 		}
-		if at, ok := circleEntry(p0, d, dd, lengthOf(), s.Pos, reach); ok && (at < best || hit < 0 && at == best) {
-			hit, best = i, at
+		if at, ok := circleEntry(p0, d, dd, lengthOf(), t.pos, reach); ok && (at < best || hit < 0 && at == best) {
+			hit, best = t.idx, at
 		}
 	}
 	return hit, stop != math.MaxInt64

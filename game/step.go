@@ -24,6 +24,7 @@ func (w *World) Step() []Event {
 	}
 	w.countDownTimers()
 	w.moveShips()
+	w.collectTargets()
 	w.moveProjectiles()
 	w.fireWeapons()
 	w.checkLimits()

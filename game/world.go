@@ -59,7 +59,10 @@ type World struct {
 	teamKills  []int // index team-1
 	teamDeaths []int // index team-1
 
-	events []Event // reused by Step
+	projWalls []Rect   // walls grown by the projectile radius
+	projArena Rect     // the arena shrunk by the projectile radius
+	targets   []target // reused by Step: ships projectiles may hit
+	events    []Event  // reused by Step
 }
 
 // control is the part of a ship's state that players do not see.
@@ -116,6 +119,13 @@ func NewWorld(cfg Config) (*World, error) {
 		teamDeaths: make([]int, cfg.Mode.Teams),
 		events:     make([]Event, 0, 4*n),
 	}
+	r := tr.projRadius
+	for _, wl := range w.arena.Walls {
+		w.projWalls = append(w.projWalls, Rect{Min: Vec{wl.Min.X - r, wl.Min.Y - r}, Max: Vec{wl.Max.X + r, wl.Max.Y + r}})
+	}
+	b := w.arena.Bounds()
+	w.projArena = Rect{Min: Vec{b.Min.X + r, b.Min.Y + r}, Max: Vec{b.Max.X - r, b.Max.Y - r}}
+	w.targets = make([]target, 0, n)
 	w.move = mover{
 		walls: w.arena.Walls, bounds: w.arena.Bounds(), bounded: true,
 		radius: tr.shipRadius, step: tr.shipStep, diag: tr.shipDiag,
