@@ -40,7 +40,8 @@ func startServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Matches still running when the test is done are aborted at once.
+		sctx, scancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer scancel()
 		if err := srv.Shutdown(sctx); err != nil {
 			t.Errorf("shutdown: %v", err)

@@ -126,14 +126,19 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// closeLinger is how long a closing connection waits for the peer's close
+// frame, so the peer reads ours before the socket goes.
+const closeLinger = time.Second
+
 // flush writes what is still queued (an error explaining the close, say),
-// then the close frame, then closes the socket, which ends the reader.
+// then the close frame, and gives the reader closeLinger to see the peer's
+// answer. The handler closes the socket once both goroutines are done.
 func (c *conn) flush() {
 	for {
 		select {
 		case b := <-c.out:
 			if c.write(websocket.BinaryMessage, b) != nil {
-				c.ws.Close()
+				_ = c.ws.SetReadDeadline(time.Now())
 				return
 			}
 			continue
@@ -145,7 +150,28 @@ func (c *conn) flush() {
 		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteTimeout))
 	}
-	c.ws.Close()
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeLinger))
+}
+
+// closed reports whether close was called.
+func (c *conn) closed() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// linger reads and discards until the peer's close frame, an error, or the
+// deadline flush set; then the socket can be closed without cutting off
+// what the peer has not read yet.
+func (c *conn) linger() {
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			return
+		}
+	}
 }
 
 func (c *conn) write(kind int, b []byte) error {

@@ -28,6 +28,7 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 	if !s.track(c) {
 		c.close(websocket.CloseGoingAway, "server shutting down")
 		c.flush()
+		ws.Close()
 		return
 	}
 	defer s.untrack(c)
@@ -39,6 +40,8 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 	s.serveConn(c)
 	c.close(websocket.CloseNormalClosure, "")
 	<-writerDone
+	c.linger()
+	ws.Close()
 }
 
 // serveConn is the connection's reader: it authenticates, then handles
@@ -62,6 +65,9 @@ func (s *Server) serveConn(c *conn) {
 	for {
 		msg.Reset()
 		err := c.read(&msg)
+		if c.closed() {
+			return // closing: only the peer's close frame matters now
+		}
 		if err == nil || isBadFrame(err) {
 			if !flood.Allow(time.Now()) {
 				s.rejectClose(c, websocket.ClosePolicyViolation, "message_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "too many messages")
