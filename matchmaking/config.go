@@ -10,10 +10,15 @@ import (
 // Defaults for the zero fields of Config. Windows are in Mu units (see
 // Config.InitialWindow).
 const (
+	// DefaultInitialWindow is the window of a ticket that has just joined.
 	DefaultInitialWindow = 2.0
-	DefaultWindowGrowth  = 0.5
-	DefaultMaxWindow     = 3 * Beta // 12.5
-	DefaultMaxWait       = 30 * time.Second
+	// DefaultWindowGrowth is how much the window widens per second waited.
+	DefaultWindowGrowth = 0.5
+	// DefaultMaxWindow caps the window (three Betas, 12.5), reached after
+	// 21s at the default growth.
+	DefaultMaxWindow = 3 * Beta
+	// DefaultMaxWait is the wait after which any full group may form.
+	DefaultMaxWait = 30 * time.Second
 )
 
 // Shape is what one mode's match needs: Teams sides of PlayersPerTeam players

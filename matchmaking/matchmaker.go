@@ -69,8 +69,9 @@ type Status struct {
 	// Queued is how many players are queued for Mode, the player included.
 	Queued int
 	// Window is the player's current rating window in Mu units: how far
-	// apart the ratings of a group this player is the oldest in may be. Once
-	// Unlimited is true it stays at MaxWindow.
+	// apart the ratings of a group this player is the oldest in may be
+	// (times DisplayScale in Display points). Once Unlimited is true it
+	// stays at MaxWindow.
 	Window float64
 	// Unlimited is true once the player has waited MaxWait: any full group
 	// that includes them may form.
@@ -188,8 +189,10 @@ func (m *Matchmaker) Status(p PlayerID, now time.Time) (Status, bool) {
 // one with the smallest rating spread, provided that spread is within the
 // ticket's window (see Config). Because older tickets are visited first, the
 // visited ticket is the oldest that could still form such a group, so this
-// is the window of the group's oldest ticket. A pass costs O(n log n) for n
-// tickets that joined since the last pass plus O(N·size) for the N queued.
+// is the window of the group's oldest ticket; and when the pass ends, no run
+// of the mode's size of tickets adjacent in rating order fits the window of
+// its oldest. A pass costs O(N·size) for the N queued tickets, after a radix
+// sort of those that joined since the last pass.
 func (m *Matchmaker) Pass(now time.Time) []Group {
 	var groups []Group
 	nowNano := now.UnixNano()

@@ -20,8 +20,11 @@ const (
 
 // Displayed ratings: Display maps the conservative ordinal to an integer.
 const (
-	displayBase  = 1000
-	displayScale = 40
+	// DisplayBase is the Display of a new player (Ordinal 0).
+	DisplayBase = 1000
+	// DisplayScale is how many Display points one Mu or Ordinal point is
+	// worth; multiply a rating window by it to show it in Display points.
+	DisplayScale = 40
 )
 
 // Rating is a player's skill belief in the Weng-Lin model: a normal
@@ -48,12 +51,13 @@ func (r Rating) Ordinal() float64 {
 }
 
 // Display returns the integer shown to players on the results screen and in
-// the menu: round(1000 + 40*Ordinal()), never below 0. A new player shows
+// the menu: round(DisplayBase + DisplayScale*Ordinal()), that is
+// round(1000 + 40*Ordinal()), never below 0. A new player shows
 // 1000; a rating change is shown as the difference of two Display values.
 // Early on the number tends to rise even after a loss, because Sigma shrinks
 // faster than Mu falls: that is the ordinal working as intended.
 func (r Rating) Display() int {
-	d := math.Round(displayBase + displayScale*r.Ordinal())
+	d := math.Round(DisplayBase + DisplayScale*r.Ordinal())
 	if !(d > 0) { // also catches NaN
 		return 0
 	}

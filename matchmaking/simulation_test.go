@@ -27,6 +27,8 @@ type simResult struct {
 	Waits      map[string][]time.Duration // per mode, every grouped ticket's wait
 	Spreads    map[string][]float64       // per mode, Mu spread of every group
 	TrueGaps   map[string][]float64       // team modes: true-skill gap between the two teams
+	Forced     map[string]int             // groups whose oldest ticket had waited MaxWait
+	EstErrors  map[string][]time.Duration // |actual wait - EstimatedWait at join|
 	Cancelled  int
 	Spearman   map[int]float64 // K -> rank correlation of Mu with true skill after K matches
 	Reached    map[int]int     // K -> players who played K matches
@@ -84,14 +86,17 @@ func simulate(sc simConfig) simResult {
 	}
 
 	res := simResult{
-		Matches:  map[string]int{},
-		Waits:    map[string][]time.Duration{},
-		Spreads:  map[string][]float64{},
-		TrueGaps: map[string][]float64{},
-		Spearman: map[int]float64{},
-		Reached:  map[int]int{},
+		Matches:   map[string]int{},
+		Waits:     map[string][]time.Duration{},
+		Spreads:   map[string][]float64{},
+		TrueGaps:  map[string][]float64{},
+		Forced:    map[string]int{},
+		EstErrors: map[string][]time.Duration{},
+		Spearman:  map[int]float64{},
+		Reached:   map[int]int{},
 	}
-	snapshots := map[int][][2]float64{} // K -> (Mu, skill) of each player at their K-th match
+	estimated := map[PlayerID]time.Duration{} // EstimatedWait when the ticket joined
+	snapshots := map[int][][2]float64{}       // K -> (Mu, skill) of each player at their K-th match
 	modeWeights := []int{30, 30, 20, 20}
 	pickMode := func() string {
 		r := rng.IntN(100)
@@ -117,6 +122,8 @@ func simulate(sc simConfig) simResult {
 			if err := m.Join(Ticket{Player: p.id, Mode: pickMode(), Rating: r, Enqueued: now}); err != nil {
 				panic(err)
 			}
+			st, _ := m.Status(p.id, now)
+			estimated[p.id] = st.EstimatedWait
 			if rng.IntN(20) == 0 {
 				schedule(cancels, step+stepsOf(2*time.Second)+rng.IntN(stepsOf(18*time.Second)), p)
 			}
@@ -130,11 +137,18 @@ func simulate(sc simConfig) simResult {
 		for _, g := range m.Pass(now) {
 			res.Matches[g.Mode]++
 			lo, hi := math.Inf(1), math.Inf(-1)
+			var oldest time.Duration
 			for _, team := range g.Teams {
 				for _, t := range team {
-					res.Waits[g.Mode] = append(res.Waits[g.Mode], now.Sub(t.Enqueued))
+					wait := now.Sub(t.Enqueued)
+					res.Waits[g.Mode] = append(res.Waits[g.Mode], wait)
+					res.EstErrors[g.Mode] = append(res.EstErrors[g.Mode], (wait - estimated[t.Player]).Abs())
 					lo, hi = min(lo, t.Rating.Mu), max(hi, t.Rating.Mu)
+					oldest = max(oldest, wait)
 				}
+			}
+			if oldest >= m.cfg.MaxWait {
+				res.Forced[g.Mode]++
 			}
 			res.Spreads[g.Mode] = append(res.Spreads[g.Mode], hi-lo)
 			if len(g.Teams[0]) > 1 {
@@ -251,15 +265,24 @@ func percentile[T cmp.Ordered](v []T, p float64) T {
 	return s[min(len(s)-1, int(p*float64(len(s))))]
 }
 
-// TestQualitySimulation prints the matchmaker's quality figures and checks
-// loose bounds on them. Run it with
+// TestQualitySimulation prints the matchmaker's quality figures for two
+// populations and checks loose bounds on them. Run it with
 //
 //	go test -run TestQualitySimulation -v ./matchmaking/
 func TestQualitySimulation(t *testing.T) {
-	sc := simConfig{Seed: 1, Players: 2000, Duration: 3 * time.Hour, Pass: 250 * time.Millisecond}
-	if testing.Short() {
-		sc.Players, sc.Duration = 1000, time.Hour
+	scenarios := []simConfig{
+		{Seed: 1, Players: 2000, Duration: 3 * time.Hour, Pass: 250 * time.Millisecond},
+		{Seed: 2, Players: 10000, Duration: 90 * time.Minute, Pass: 250 * time.Millisecond},
 	}
+	if testing.Short() || raceEnabled {
+		scenarios = []simConfig{{Seed: 1, Players: 1000, Duration: time.Hour, Pass: 250 * time.Millisecond}}
+	}
+	for _, sc := range scenarios {
+		t.Run(fmt.Sprint(sc.Players, "players"), func(t *testing.T) { runSimulation(t, sc) })
+	}
+}
+
+func runSimulation(t *testing.T, sc simConfig) {
 	start := time.Now()
 	res := simulate(sc)
 	sc.Config = sc.Config.withDefaults()
@@ -269,7 +292,7 @@ func TestQualitySimulation(t *testing.T) {
 
 	var all []time.Duration
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-6s %7s %9s %9s %11s %11s %14s\n", "mode", "matches", "wait p50", "wait p99", "spread p50", "spread p90", "true gap p50")
+	fmt.Fprintf(&b, "%-6s %7s %9s %9s %8s %11s %11s %8s %9s\n", "mode", "matches", "wait p50", "wait p99", "est err", "spread p50", "spread p90", "forced", "team gap")
 	for _, s := range arenaShapes {
 		w, sp := res.Waits[s.Mode], res.Spreads[s.Mode]
 		all = append(all, w...)
@@ -277,16 +300,22 @@ func TestQualitySimulation(t *testing.T) {
 		if g := res.TrueGaps[s.Mode]; len(g) > 0 {
 			gap = fmt.Sprintf("%.2f", percentile(g, 0.5))
 		}
-		fmt.Fprintf(&b, "%-6s %7d %9v %9v %11.2f %11.2f %14s\n", s.Mode, res.Matches[s.Mode],
+		fmt.Fprintf(&b, "%-6s %7d %9v %9v %8v %11.2f %11.2f %7.1f%% %9s\n", s.Mode, res.Matches[s.Mode],
 			percentile(w, 0.5).Round(10*time.Millisecond), percentile(w, 0.99).Round(10*time.Millisecond),
-			percentile(sp, 0.5), percentile(sp, 0.9), gap)
+			percentile(res.EstErrors[s.Mode], 0.5).Round(10*time.Millisecond),
+			percentile(sp, 0.5), percentile(sp, 0.9), 100*float64(res.Forced[s.Mode])/float64(res.Matches[s.Mode]), gap)
 	}
 	fmt.Fprintf(&b, "all    %7s %9v %9v   (cancelled tickets: %d)\n", "",
 		percentile(all, 0.5).Round(10*time.Millisecond), percentile(all, 0.99).Round(10*time.Millisecond), res.Cancelled)
 	for _, k := range simCheckpoints {
-		fmt.Fprintf(&b, "Spearman(Mu, true skill) after %2d matches: %.3f (%d players)\n", k, res.Spearman[k], res.Reached[k])
+		if res.Reached[k] >= 2 {
+			fmt.Fprintf(&b, "Spearman(Mu, true skill) after %2d matches: %.3f (%d players)\n", k, res.Spearman[k], res.Reached[k])
+		}
 	}
 	fmt.Fprintf(&b, "Spearman at the end, all players: by Mu %.3f, by Ordinal %.3f", res.FinalRho, res.FinalOrdRo)
+	fmt.Fprintf(&b, "\nwait: from joining to the pass that grouped the ticket; est err: median |wait - EstimatedWait at join|;\n"+
+		"spread: highest minus lowest Mu in a group; forced: groups whose oldest ticket had waited MaxWait;\n"+
+		"team gap: median |difference of the two teams' summed true skills| (teams mode)")
 	t.Log("\n" + b.String())
 
 	// Loose sanity bounds: the figures above are the point; these catch a
