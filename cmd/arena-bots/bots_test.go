@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/arena-server/arena/game"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/server"
+)
+
+// runTimeout bounds a whole test run; the runs below end on their own,
+// event-driven, as soon as the matches they wait for have ended.
+const runTimeout = 60 * time.Second
+
+// quickMode is a free-for-all of teams players short enough to play to its
+// end in a test, on a server that pairs players every 10ms.
+func quickMode(t *testing.T, teams int, limit time.Duration) server.Config {
+	t.Helper()
+	mode := game.Mode{Name: "quick", Teams: teams, PlayersPerTeam: 1, ScoreLimit: 1000, TimeLimit: limit}
+	if err := mode.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rules := game.DefaultRules()
+	rules.Countdown = 200 * time.Millisecond
+	return server.Config{
+		TickRate:          30,
+		Modes:             []game.Mode{mode},
+		Rules:             &rules,
+		QueuePassInterval: 10 * time.Millisecond,
+	}
+}
+
+// startServer runs a real server in-process behind httptest and stops it
+// when the test ends.
+func startServer(t *testing.T, cfg server.Config) *httptest.Server {
+	t.Helper()
+	srv, err := server.New(cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		ts.Close()
+	})
+	return ts
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// runBots runs cfg against ts through Run, as the command does.
+func runBots(t *testing.T, ts *httptest.Server, cfg Config) Summary {
+	t.Helper()
+	cfg.Server = ts.URL
+	cfg.Duration = runTimeout
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	sum, err := Run(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the run did not see %d matches end within %v: %+v", cfg.StopAfterMatches, runTimeout, sum)
+	}
+	js, _ := json.Marshal(sum)
+	t.Logf("summary: %s", js)
+	return sum
+}
+
+// checkPlayed asserts what every run must show: matched, played, snapshots
+// received and inputs acknowledged, without errors.
+func checkPlayed(t *testing.T, sum Summary, bots, matches int) {
+	t.Helper()
+	if sum.Errors != 0 {
+		t.Errorf("errors = %d %v, want none", sum.Errors, sum.ErrorKinds)
+	}
+	if sum.Matches < matches {
+		t.Errorf("matches = %d, want at least %d", sum.Matches, matches)
+	}
+	if sum.Bots != bots || sum.Connected != bots || sum.Playing != bots {
+		t.Errorf("bots %d, connected %d, playing %d; want %d of each", sum.Bots, sum.Connected, sum.Playing, bots)
+	}
+	if sum.SnapshotsTotal == 0 || sum.SnapshotsPerBotPerS <= 0 || sum.BytesTotal == 0 || sum.BytesPerBotPerS <= 0 {
+		t.Errorf("snapshots %d (%.1f/bot/s), bytes %d (%.0f/bot/s): want some",
+			sum.SnapshotsTotal, sum.SnapshotsPerBotPerS, sum.BytesTotal, sum.BytesPerBotPerS)
+	}
+	if sum.SnapshotInterarrivalMS.Samples == 0 {
+		t.Error("no snapshot inter-arrival samples")
+	}
+	if sum.InputsSent == 0 {
+		t.Error("no inputs sent")
+	}
+	if sum.InputAckMS.Samples == 0 || sum.InputAckTicks.Samples == 0 {
+		t.Errorf("input ack samples: %d (ms), %d (ticks); want some", sum.InputAckMS.Samples, sum.InputAckTicks.Samples)
+	}
+	if sum.DurationS <= 0 {
+		t.Errorf("duration %v s, want positive", sum.DurationS)
+	}
+}
+
+// TestBotsPlayFreeForAll runs four bots through one four-player match, half
+// of them decoding every snapshot and half only peeking.
+func TestBotsPlayFreeForAll(t *testing.T) {
+	ts := startServer(t, quickMode(t, 4, 3*time.Second))
+	sum := runBots(t, ts, Config{Bots: 4, Mode: "quick", DecodeEvery: 2, StopAfterMatches: 1})
+	checkPlayed(t, sum, 4, 1)
+	if sum.Decoders != 2 {
+		t.Errorf("decoders = %d, want 2", sum.Decoders)
+	}
+	if sum.SnapshotsDecoded == 0 || sum.SnapshotsDecoded >= sum.SnapshotsTotal {
+		t.Errorf("%d of %d snapshots decoded: want some but not all", sum.SnapshotsDecoded, sum.SnapshotsTotal)
+	}
+}
+
+// TestBotsRequeue has two bots play two short duels in a row: after
+// MatchEnd they queue again and are matched again.
+func TestBotsRequeue(t *testing.T) {
+	ts := startServer(t, quickMode(t, 2, time.Second))
+	sum := runBots(t, ts, Config{Bots: 2, Mode: "quick", StopAfterMatches: 2, Ramp: 100})
+	checkPlayed(t, sum, 2, 2)
+	if sum.SnapshotsDecoded != sum.SnapshotsTotal {
+		t.Errorf("%d of %d snapshots decoded with -decode-every 1", sum.SnapshotsDecoded, sum.SnapshotsTotal)
+	}
+}
+
+// TestUnreachableServerIsCounted checks that failures are counted, not
+// silent, and do not fail the run.
+func TestUnreachableServerIsCounted(t *testing.T) {
+	ts := httptest.NewServer(nil)
+	ts.Close() // nothing listens there any more
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	sum, err := Run(ctx, Config{Server: ts.URL, Bots: 3, Mode: "quick", Duration: time.Millisecond}, testLogger(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if sum.Errors < 3 || sum.ErrorKinds["sign_in"] < 3 || sum.Connected != 0 || sum.Matches != 0 {
+		t.Fatalf("against no server: %+v; want 3 sign-in errors, nothing connected", sum)
+	}
+}
+
+func TestSnapshotTag(t *testing.T) {
+	snap := &arenav1.ServerMessage{Body: &arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: 7, AckSeq: 3}}}
+	b, err := proto.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b[0] != snapshotTag || snapshotTag != 0x72 {
+		t.Fatalf("snapshot frame starts %#x, snapshotTag %#x, want both 0x72", b[0], snapshotTag)
+	}
+	start := &arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{TickRate: 30}}}
+	if b, _ := proto.Marshal(start); b[0] == snapshotTag {
+		t.Fatal("a MatchStart frame looks like a snapshot")
+	}
+	// An answer with a request id starts with field 1, so it is decoded in full.
+	withID := &arenav1.ServerMessage{RequestId: 9, Body: snap.Body}
+	if b, _ := proto.Marshal(withID); b[0] == snapshotTag {
+		t.Fatal("a frame with a request id looks like a bare snapshot")
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	// Buckets are contiguous and ordered, and each value's bucket holds it.
+	prev := -1
+	for v := uint64(0); v < 1<<20; v += 1 + v/97 {
+		i := bucketOf(v)
+		if i < prev {
+			t.Fatalf("bucketOf(%d) = %d after %d", v, i, prev)
+		}
+		prev = i
+		if mid := bucketValue(i); mid < float64(v)*0.96 || mid > float64(v)*1.04+1 {
+			t.Fatalf("value %d in bucket %d, whose value is %v", v, i, mid)
+		}
+	}
+	if bucketOf(1<<62) != histBuckets-1 {
+		t.Fatal("huge values are not clamped into the last bucket")
+	}
+
+	for _, tc := range []struct {
+		name          string
+		values        []uint64
+		p50, p99, max float64
+	}{
+		{"empty", nil, 0, 0, 0},
+		{"one", []uint64{5}, 5, 5, 5},
+		{"exact small values", []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 10, 10},
+		{"one outlier in a hundred", append(repeat(33, 99), 1000), 33, 33, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var h histogram
+			for i, v := range tc.values {
+				h.add(i, v)
+			}
+			q := h.quantiles(1)
+			if q.Samples != uint64(len(tc.values)) || q.P50 != tc.p50 || q.P99 != tc.p99 || q.Max != tc.max {
+				t.Fatalf("quantiles %+v, want %d samples, p50 %v, p99 %v, max %v", q, len(tc.values), tc.p50, tc.p99, tc.max)
+			}
+		})
+	}
+}
+
+func repeat(v uint64, n int) []uint64 {
+	s := make([]uint64, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-bots", "0"},
+		{"-bots", "many"},
+		{"-duration", "-1s"},
+		{"-decode-every", "0"},
+		{"-server", "127.0.0.1:8080"},
+		{"-nope"},
+		{"extra"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 2 {
+			t.Errorf("run %q = exit %d, want 2 (stderr %q)", args, code, errOut.String())
+		}
+		if out.Len() != 0 {
+			t.Errorf("run %q wrote to stdout: %q", args, out.String())
+		}
+	}
+}

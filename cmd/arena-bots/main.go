@@ -1,0 +1,158 @@
+// Command arena-bots loads an Arena server with headless bots that play
+// over the real protocol, and reports what they measured.
+//
+// Each bot is a real client built on netcode/transport: it signs in over
+// HTTP (as "bot-N"), opens the websocket, authenticates, queues for a mode,
+// plays its match sending one input per tick (a new random direction and aim
+// about once a second, a shot about twice a second), and queues again after
+// MatchEnd, until the run ends. Every frame is read, counted and timed. One
+// bot in -decode-every decodes every snapshot and times input
+// acknowledgement (from sending input seq to the first snapshot whose ack_seq
+// is at least seq); the others recognise snapshots by their first byte and
+// decode only the rare other messages.
+//
+// The measurement window starts when ramp-up is complete (every bot started
+// and its first connection attempt over) and lasts -duration; rates and
+// percentiles cover the window only, errors the whole run. Per-bot rates
+// divide by the bots that received snapshots in the window. Errors (failed
+// sign-ins and dials, disconnects, Error messages from the server, decode
+// failures) are counted by kind, never silent, and never change the exit
+// status: only bad flags do (exit 2).
+//
+// Every flag has an environment twin: -bots is ARENA_BOTS_BOTS, -decode-every
+// ARENA_BOTS_DECODE_EVERY, and so on. Flags win over the environment.
+//
+// The bots never import the game client, Ebiten or the server: they are a
+// separate process in benchmarks, sharing the machine with the server.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command: it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, asJSON, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "arena-bots:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sum, err := Run(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "arena-bots:", err)
+		return 2
+	}
+	human := stdout
+	if asJSON {
+		human = stderr
+	}
+	writeHuman(human, sum)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			fmt.Fprintln(stderr, "arena-bots:", err)
+		}
+	}
+	return 0
+}
+
+// parseFlags turns the command line (and ARENA_BOTS_ environment) into a
+// Config, validated.
+func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
+	fs := flag.NewFlagSet("arena-bots", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg Config
+	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080", "the server's base URL")
+	fs.IntVar(&cfg.Bots, "bots", 64, "number of bots")
+	fs.StringVar(&cfg.Mode, "mode", "ffa16", "game mode to queue for")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "measurement window, after ramp-up")
+	fs.Float64Var(&cfg.Ramp, "ramp", 100, "bots started per second (0: all at once)")
+	fs.IntVar(&cfg.DecodeEvery, "decode-every", 1, "one bot in N decodes every snapshot and times acknowledgements")
+	fs.IntVar(&cfg.StopAfterMatches, "matches", 0, "end the window once this many matches have ended in it (0: no limit)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the bots' random play")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
+	if err := parseWithEnv(fs, args); err != nil {
+		return Config{}, false, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, false, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if cfg.Duration <= 0 {
+		return Config{}, false, fmt.Errorf("-duration %v: must be positive", cfg.Duration)
+	}
+	if cfg.Bots <= 0 {
+		return Config{}, false, fmt.Errorf("-bots %d: must be positive", cfg.Bots)
+	}
+	if cfg.DecodeEvery <= 0 {
+		return Config{}, false, fmt.Errorf("-decode-every %d: must be positive", cfg.DecodeEvery)
+	}
+	if err := cfg.withDefaults().Validate(); err != nil {
+		return Config{}, false, err
+	}
+	return cfg, *asJSON, nil
+}
+
+// parseWithEnv parses args, first taking each flag's default from its
+// ARENA_BOTS_ environment variable (-decode-every from ARENA_BOTS_DECODE_EVERY).
+func parseWithEnv(fs *flag.FlagSet, args []string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "ARENA_BOTS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		f.Usage += " [$" + name + "]"
+		if v, ok := os.LookupEnv(name); ok && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+// writeHuman prints the summary for people.
+func writeHuman(w io.Writer, s Summary) {
+	fmt.Fprintf(w, "arena-bots: %d bots (%d decoding, decode-every %d), mode %s, server %s\n",
+		s.Bots, s.Decoders, s.DecodeEvery, s.Mode, s.Server)
+	fmt.Fprintf(w, "  window      %.1f s after %.1f s of ramp-up; %d connected, %d playing, %d matches ended\n",
+		s.DurationS, s.RampS, s.Connected, s.Playing, s.Matches)
+	fmt.Fprintf(w, "  snapshots   %.2f /bot/s (%d total, %d decoded, %d missed)\n",
+		s.SnapshotsPerBotPerS, s.SnapshotsTotal, s.SnapshotsDecoded, s.SnapshotsMissed)
+	fmt.Fprintf(w, "  downstream  %.0f B/bot/s (%d B total)\n", s.BytesPerBotPerS, s.BytesTotal)
+	fmt.Fprintf(w, "  inputs      %d sent, %d refused after their match ended\n", s.InputsSent, s.InputsAfterEnd)
+	quant := func(name, unit string, q Quantiles) {
+		fmt.Fprintf(w, "  %-11s p50 %.2f  p90 %.2f  p99 %.2f  max %.2f %s (%d samples)\n",
+			name, q.P50, q.P90, q.P99, q.Max, unit, q.Samples)
+	}
+	quant("interarrival", "ms", s.SnapshotInterarrivalMS)
+	quant("input ack", "ms", s.InputAckMS)
+	quant("input ack", "ticks", s.InputAckTicks)
+	fmt.Fprintf(w, "  errors      %d", s.Errors)
+	for _, k := range sortedKeys(s.ErrorKinds) {
+		fmt.Fprintf(w, " %s=%d", k, s.ErrorKinds[k])
+	}
+	fmt.Fprintln(w)
+}
