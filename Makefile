@@ -5,7 +5,7 @@ WEB     := bin/web
 WASMENV := GOOS=js GOARCH=wasm
 WASMPATH := PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test browser-test bench clean
+.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz browser-test bench clean
 
 ## run: build the WebAssembly client and the server, then serve on :8080 (ARENA_ADDR changes it).
 run: wasm server
@@ -49,12 +49,21 @@ gotest:
 wasm-test:
 	$(WASMPATH) $(WASMENV) $(GO) test ./game/
 
+## fuzz: every fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in gotest too).
+FUZZTIME ?= 4s
+FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
+
 ## browser-test: headless Chromium plays a duel through the real server.
 browser-test: wasm server
 	./e2e/run.sh
 
 ## test: everything CI runs.
-test: proto-check lint gotest wasm-test browser-test
+test: proto-check lint gotest wasm-test fuzz browser-test
 
 ## bench: the Go benchmarks.
 bench:
