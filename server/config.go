@@ -70,8 +70,8 @@ type Config struct {
 	Clock Clock
 }
 
-// withDefaults returns c with every zero field set to its default.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	setDefault(&c.Addr, ":8080")
 	setDefault(&c.WebDir, "bin/web")
 	setDefault(&c.TickRate, 30)

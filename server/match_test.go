@@ -61,7 +61,7 @@ type matchRig struct {
 }
 
 func newMatchRig(t *testing.T, cfg Config) *matchRig {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	l, err := newLobby(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), newMetrics())
 	if err != nil {
 		t.Fatal(err)

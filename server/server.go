@@ -44,7 +44,7 @@ type Server struct {
 
 // New builds a server from cfg (zero fields take their defaults).
 func New(cfg Config, log *slog.Logger) (*Server, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

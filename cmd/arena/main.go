@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -22,20 +23,37 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "arena:", err)
 		os.Exit(1)
 	}
 }
 
 func run(args []string) error {
+	def := server.Config{}.WithDefaults()
+	cfg := def
 	fs := flag.NewFlagSet("arena", flag.ContinueOnError)
-	addr := fs.String("addr", ":8080", "public listen address (HTTP, websocket, web client)")
-	adminAddr := fs.String("admin-addr", "127.0.0.1:6060", "admin listen address for /debug/pprof/; empty disables it")
-	webDir := fs.String("web-dir", "bin/web", "directory of the built web client")
-	tickHz := fs.Int("tick-hz", 30, "simulation ticks and snapshots per second (10-128)")
+	fs.StringVar(&cfg.Addr, "addr", def.Addr, "public listen address (HTTP, websocket, web client)")
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:6060", "admin listen address for /debug/pprof/; empty disables it")
+	fs.StringVar(&cfg.WebDir, "web-dir", def.WebDir, "directory of the built web client")
+	fs.IntVar(&cfg.TickRate, "tick-hz", def.TickRate, "simulation ticks and snapshots per second (10-128)")
 	secret := fs.String("secret", "", "secret that signs session tokens (default: random per process)")
+	fs.DurationVar(&cfg.TokenTTL, "token-ttl", def.TokenTTL, "how long a session token is valid")
 	modesFile := fs.String("modes", "", "JSON file of game modes replacing the built-in ones")
+	origins := fs.String("allowed-origins", "", "comma-separated extra Origins allowed to open websockets (the page's own is always allowed)")
+	chatWords := fs.String("chat-words", "", "file of words (one per line) masked in chat")
+	fs.DurationVar(&cfg.ReconnectGrace, "reconnect-grace", def.ReconnectGrace, "how long a dropped player keeps their seat in a match")
+	fs.Int64Var(&cfg.MaxMessageBytes, "max-message-bytes", def.MaxMessageBytes, "largest client frame; larger closes with 1009")
+	fs.IntVar(&cfg.MessageRate, "message-rate", 0, "client messages per second per connection before 1008 (default 2×tick-hz+10)")
+	fs.IntVar(&cfg.MessageBurst, "message-burst", 0, "client messages at once per connection (default 4×tick-hz+20)")
+	fs.IntVar(&cfg.ChatBurst, "chat-burst", def.ChatBurst, "chat lines a player may send at once")
+	fs.DurationVar(&cfg.ChatEvery, "chat-every", def.ChatEvery, "time for one chat line's allowance to come back")
+	fs.IntVar(&cfg.OutboundQueue, "outbound-queue", def.OutboundQueue, "messages queued per connection; snapshots use at most half")
+	fs.IntVar(&cfg.InputBuffer, "input-buffer", def.InputBuffer, "inputs a player may have waiting for ticks")
+	fs.DurationVar(&cfg.HandshakeTimeout, "handshake-timeout", def.HandshakeTimeout, "time a new connection has to authenticate")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", def.WriteTimeout, "deadline of each socket write")
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", def.PingInterval, "time between keep-alive pings")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", def.IdleTimeout, "close a connection silent (no pong either) for this long")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseWithEnv(fs, args); err != nil {
@@ -48,7 +66,10 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := server.Config{Addr: *addr, AdminAddr: *adminAddr, WebDir: *webDir, TickRate: *tickHz, Secret: []byte(*secret)}
+	cfg.Secret = []byte(*secret)
+	if *origins != "" {
+		cfg.AllowedOrigins = strings.Split(*origins, ",")
+	}
 	if *modesFile != "" {
 		data, err := os.ReadFile(*modesFile)
 		if err != nil {
@@ -57,6 +78,13 @@ func run(args []string) error {
 		if cfg.Modes, err = game.ParseModes(data); err != nil {
 			return fmt.Errorf("-modes %s: %w", *modesFile, err)
 		}
+	}
+	if *chatWords != "" {
+		data, err := os.ReadFile(*chatWords)
+		if err != nil {
+			return fmt.Errorf("-chat-words: %w", err)
+		}
+		cfg.ChatWords = strings.Fields(string(data))
 	}
 	srv, err := server.New(cfg, log)
 	if err != nil {
