@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -47,7 +48,7 @@ func main() {
 
 // run is the command: it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, asJSON, err := parseFlags(args, stderr)
+	cfg, opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -56,6 +57,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if opts.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(opts.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "arena-bots:", err)
+			return 2
+		}
+		defer stopProfile(log)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sum, err := Run(ctx, cfg, log)
@@ -64,11 +73,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	human := stdout
-	if asJSON {
+	if opts.json {
 		human = stderr
 	}
 	writeHuman(human, sum)
-	if asJSON {
+	if opts.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(sum); err != nil {
@@ -78,9 +87,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// options are the flags that shape the command's output, not the run.
+type options struct {
+	json       bool   // -json
+	cpuProfile string // -cpuprofile
+}
+
 // parseFlags turns the command line (and ARENA_BOTS_ environment) into a
-// Config, validated.
-func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
+// Config, validated, and the output options.
+func parseFlags(args []string, stderr io.Writer) (Config, options, error) {
 	fs := flag.NewFlagSet("arena-bots", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
@@ -92,26 +107,28 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 	fs.IntVar(&cfg.DecodeEvery, "decode-every", 1, "one bot in N decodes every snapshot and times acknowledgements")
 	fs.IntVar(&cfg.StopAfterMatches, "matches", 0, "end the window once this many matches have ended in it (0: no limit)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the bots' random play")
-	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
+	var opts options
+	fs.BoolVar(&opts.json, "json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
+	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write the bots' own CPU profile to this file")
 	if err := parseWithEnv(fs, args); err != nil {
-		return Config{}, false, err
+		return Config{}, options{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, false, fmt.Errorf("unexpected arguments: %q", fs.Args())
+		return Config{}, options{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if cfg.Duration <= 0 {
-		return Config{}, false, fmt.Errorf("-duration %v: must be positive", cfg.Duration)
+		return Config{}, options{}, fmt.Errorf("-duration %v: must be positive", cfg.Duration)
 	}
 	if cfg.Bots <= 0 {
-		return Config{}, false, fmt.Errorf("-bots %d: must be positive", cfg.Bots)
+		return Config{}, options{}, fmt.Errorf("-bots %d: must be positive", cfg.Bots)
 	}
 	if cfg.DecodeEvery <= 0 {
-		return Config{}, false, fmt.Errorf("-decode-every %d: must be positive", cfg.DecodeEvery)
+		return Config{}, options{}, fmt.Errorf("-decode-every %d: must be positive", cfg.DecodeEvery)
 	}
 	if err := cfg.withDefaults().Validate(); err != nil {
-		return Config{}, false, err
+		return Config{}, options{}, err
 	}
-	return cfg, *asJSON, nil
+	return cfg, opts, nil
 }
 
 // parseWithEnv parses args, first taking each flag's default from its
@@ -131,6 +148,25 @@ func parseWithEnv(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return fs.Parse(args)
+}
+
+// startCPUProfile profiles this process into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(*slog.Logger), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func(log *slog.Logger) {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			log.Error("cpu profile", slog.Any("err", err))
+		}
+	}, nil
 }
 
 // writeHuman prints the summary for people.

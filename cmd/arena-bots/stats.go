@@ -10,11 +10,11 @@ import (
 
 // Histogram geometry: values below 2·histSub are counted exactly; above,
 // each power of two is split into histSub equal buckets, so a reported
-// quantile is within 1/histSub (3.1%) of the true value. Values are
-// microseconds (or ticks); the largest bucket starts near 2^36 µs (19 hours),
-// anything above is clamped into it.
+// quantile (a bucket's midpoint) is within 1/(2·histSub) (0.8%) of the true
+// value: ±0.26 ms at 33 ms. Values are microseconds (or ticks); the largest
+// bucket starts near 2^37 µs (38 hours), anything above is clamped into it.
 const (
-	histSubBits = 5
+	histSubBits = 6
 	histSub     = 1 << histSubBits
 	histBuckets = 32 * histSub
 	// histStripes spreads concurrent writers over independent copies of the
@@ -24,7 +24,7 @@ const (
 
 // histogram counts non-negative integer samples in log-linear buckets. It is
 // safe for concurrent use and costs the same memory (histStripes·histBuckets
-// counters, 64 KiB) however many bots write to it: no per-bot state.
+// counters, 128 KiB) however many bots write to it: no per-bot state.
 type histogram struct {
 	stripes [histStripes][histBuckets]atomic.Uint64
 }
