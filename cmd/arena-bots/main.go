@@ -171,24 +171,26 @@ func startCPUProfile(path string) (func(*slog.Logger), error) {
 
 // writeHuman prints the summary for people.
 func writeHuman(w io.Writer, s Summary) {
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "  %-13s"+format+"\n", append([]any{label}, args...)...)
+	}
 	fmt.Fprintf(w, "arena-bots: %d bots (%d decoding, decode-every %d), mode %s, server %s\n",
 		s.Bots, s.Decoders, s.DecodeEvery, s.Mode, s.Server)
-	fmt.Fprintf(w, "  window      %.1f s after %.1f s of ramp-up; %d connected, %d playing, %d matches ended\n",
+	line("window", "%.1f s after %.1f s of ramp-up; %d connected, %d playing, %d matches ended",
 		s.DurationS, s.RampS, s.Connected, s.Playing, s.Matches)
-	fmt.Fprintf(w, "  snapshots   %.2f /bot/s (%d total, %d decoded, %d missed)\n",
+	line("snapshots", "%.2f /bot/s (%d total, %d decoded, %d missed)",
 		s.SnapshotsPerBotPerS, s.SnapshotsTotal, s.SnapshotsDecoded, s.SnapshotsMissed)
-	fmt.Fprintf(w, "  downstream  %.0f B/bot/s (%d B total)\n", s.BytesPerBotPerS, s.BytesTotal)
-	fmt.Fprintf(w, "  inputs      %d sent, %d refused after their match ended\n", s.InputsSent, s.InputsAfterEnd)
-	quant := func(name, unit string, q Quantiles) {
-		fmt.Fprintf(w, "  %-11s p50 %.2f  p90 %.2f  p99 %.2f  max %.2f %s (%d samples)\n",
-			name, q.P50, q.P90, q.P99, q.Max, unit, q.Samples)
+	line("downstream", "%.0f B/bot/s (%d B total)", s.BytesPerBotPerS, s.BytesTotal)
+	line("inputs", "%d sent, %d refused after their match ended", s.InputsSent, s.InputsAfterEnd)
+	quant := func(label, unit string, q Quantiles) {
+		line(label, "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f %s (%d samples)", q.P50, q.P90, q.P99, q.Max, unit, q.Samples)
 	}
 	quant("interarrival", "ms", s.SnapshotInterarrivalMS)
 	quant("input ack", "ms", s.InputAckMS)
 	quant("input ack", "ticks", s.InputAckTicks)
-	fmt.Fprintf(w, "  errors      %d", s.Errors)
+	errs := fmt.Sprint(s.Errors)
 	for _, k := range sortedKeys(s.ErrorKinds) {
-		fmt.Fprintf(w, " %s=%d", k, s.ErrorKinds[k])
+		errs += fmt.Sprintf(" %s=%d", k, s.ErrorKinds[k])
 	}
-	fmt.Fprintln(w)
+	line("errors", "%s", errs)
 }
