@@ -193,7 +193,7 @@ func (a *App) SubmitName(name string) {
 		return
 	}
 	a.notice = ""
-	a.link = startLink(a.cfg.Dialer, name)
+	a.link = startLink(a.cfg.Dialer, name, a.cfg.Now)
 	a.connecting = true
 	a.status = "Connecting…"
 }
@@ -370,7 +370,7 @@ func (a *App) handleEvent(e event) {
 		a.status = "Signing in…"
 		a.name, a.playerID = e.session.Name, e.session.PlayerID
 	case e.msg != nil:
-		a.handleMessage(e.msg)
+		a.handleMessage(e.msg, e.at)
 	default:
 		a.lost(e.err)
 	}
@@ -394,7 +394,8 @@ func (a *App) lost(err error) {
 	}
 }
 
-func (a *App) handleMessage(m *arenav1.ServerMessage) {
+// handleMessage applies one server message; at is when it arrived.
+func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 	switch b := m.GetBody().(type) {
 	case *arenav1.ServerMessage_Authenticated:
 		a.signedIn, a.connecting = true, false
@@ -426,7 +427,7 @@ func (a *App) handleMessage(m *arenav1.ServerMessage) {
 		c := b.ChatMessage
 		a.chat.Add(ChatLine{From: c.GetSenderName(), Text: c.GetText(), Team: c.GetSenderTeam(), System: c.GetSystem()})
 	case *arenav1.ServerMessage_Pong:
-		if rtt := a.now.Sub(time.UnixMicro(b.Pong.GetClientTimeUs())); rtt >= 0 {
+		if rtt := at.Sub(time.UnixMicro(b.Pong.GetClientTimeUs())); rtt >= 0 {
 			a.ping, a.havePing = rtt, true
 		}
 	case *arenav1.ServerMessage_Error:
@@ -513,6 +514,10 @@ func (m *Match) nameOr(ship uint32) string {
 }
 
 func (a *App) handleError(e *arenav1.Error) {
+	if e.GetCode() == arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH && a.screen != ScreenMatch {
+		// Inputs sent before the client learnt that its match ended: stale, not news.
+		return
+	}
 	code := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(e.GetCode().String(), "ERROR_CODE_")), "_", " ")
 	if msg := e.GetMessage(); msg != "" {
 		a.fail(code + ": " + msg)

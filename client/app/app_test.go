@@ -614,3 +614,18 @@ func TestChatLine(t *testing.T) {
 		h.a.Close()
 	})
 }
+
+func TestStaleInputErrorAfterMatchIgnored(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.signIn("alice")
+		h.startMatch()
+		h.serve(msg(&arenav1.ServerMessage_MatchEnd{MatchEnd: &arenav1.MatchEnd{MatchId: "m1"}}))
+		h.serve(msg(&arenav1.ServerMessage_Error{Error: &arenav1.Error{Code: arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH, Message: "input outside a match"}}))
+		if n := h.a.Notice(); n != "" {
+			t.Fatalf("notice %q for a stale input", n)
+		}
+		h.wantScreen(ScreenResults)
+		h.a.Close()
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
@@ -57,10 +58,12 @@ func (d ServerDialer) Dial(ctx context.Context, name string) (Conn, transport.Se
 	return c, s, nil
 }
 
-// event is what a link reports to the App: exactly one field is set.
+// event is what a link reports to the App: exactly one of session, msg and
+// err is set.
 type event struct {
 	session *transport.Session     // signed in and connected
 	msg     *arenav1.ServerMessage // a message from the server
+	at      time.Time              // when msg arrived (ping is measured to it, not to the next frame)
 	err     error                  // the session is over
 }
 
@@ -74,14 +77,16 @@ type link struct {
 	out    chan *arenav1.ClientMessage
 	events chan event
 	cancel context.CancelFunc
+	now    func() time.Time
 }
 
-func startLink(d Dialer, name string) *link {
+func startLink(d Dialer, name string, now func() time.Time) *link {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &link{
 		out:    make(chan *arenav1.ClientMessage, outboundQueue),
 		events: make(chan event, inboundQueue),
 		cancel: cancel,
+		now:    now,
 	}
 	go l.run(ctx, d, name)
 	return l
@@ -161,7 +166,7 @@ func (l *link) read(ctx context.Context, conn Conn) error {
 		if err != nil {
 			return err
 		}
-		if !l.post(ctx, event{msg: m}) {
+		if !l.post(ctx, event{msg: m, at: l.now()}) {
 			return ctx.Err()
 		}
 	}

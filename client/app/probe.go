@@ -42,6 +42,8 @@ type Probe struct {
 	PingMs float64 `json:"pingMs"`
 	// InputSeq is the last input sequence number sent.
 	InputSeq uint32 `json:"inputSeq"`
+	// AckSeq is the last input sequence the server applied (Snapshot.ack_seq).
+	AckSeq uint32 `json:"ackSeq"`
 	// Frames is how many frames were drawn.
 	Frames int64 `json:"frames"`
 	// Error is the most recent error shown.
@@ -97,6 +99,7 @@ func (a *App) Probe(frames int64) Probe {
 		if m.Snapshot != nil {
 			p.Phase = strings.ToLower(strings.TrimPrefix(m.Phase().String(), "MATCH_PHASE_"))
 			p.Tick = m.Snapshot.GetTick()
+			p.AckSeq = m.Snapshot.GetAckSeq()
 		}
 		if m.Started() {
 			p.ShipID = m.OwnID()

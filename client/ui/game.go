@@ -30,10 +30,11 @@ type screen interface {
 // Game is the client as an ebiten.Game: it routes Update and Draw to the
 // screen the App is on.
 type Game struct {
-	app   *app.App
-	fonts fonts
-	ticks int64 // Updates so far, for blinking carets
-	drawn int64 // frames drawn, for the test hook
+	app     *app.App
+	fonts   fonts
+	sprites sprites
+	ticks   int64 // Updates so far, for blinking carets
+	drawn   int64 // frames drawn, for the test hook
 
 	screens map[app.Screen]screen
 }
@@ -62,6 +63,7 @@ func New(a *app.App) (*Game, error) {
 			title:  &text.GoTextFace{Source: bold, Size: 72},
 		},
 	}
+	g.sprites = newSprites()
 	g.screens = map[app.Screen]screen{
 		app.ScreenName:    newNameScreen(g),
 		app.ScreenMenu:    &menuScreen{g: g},

@@ -159,7 +159,7 @@ func (s *matchScreen) drawProjectiles(dst *ebiten.Image, m *app.Match, v app.Vie
 		if sh := m.Ship(p.GetOwner()); sh != nil {
 			clr = lighten(teamColor(sh.GetTeam()))
 		}
-		vector.FillCircle(dst, float32(sx), float32(sy), r, clr, true)
+		drawCircle(dst, s.g.sprites.disc, float32(sx), float32(sy), r, clr)
 	}
 }
 
@@ -173,18 +173,18 @@ func (s *matchScreen) drawShips(dst *ebiten.Image, m *app.Match, v app.Viewport)
 		cx, cy := float32(x), float32(y)
 		team := teamColor(sh.GetTeam())
 		if !sh.GetAlive() {
-			vector.StrokeCircle(dst, cx, cy, r, 1, fade(team), true)
+			drawCircle(dst, s.g.sprites.ring, cx, cy, r, fade(team))
 			continue
 		}
 		dx, dy := app.AimVector(sh.GetAim())
 		aimLen := r + 14
-		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), true)
-		vector.FillCircle(dst, cx, cy, r, team, true)
+		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), false)
+		drawCircle(dst, s.g.sprites.disc, cx, cy, r, team)
 		if sh.GetId() == own {
-			vector.StrokeCircle(dst, cx, cy, r+3, 2.5, colOwn, true)
+			drawCircle(dst, s.g.sprites.ring, cx, cy, r+3, colOwn)
 		}
 		if sh.GetProtected() && (s.g.ticks/8)%2 == 0 {
-			vector.StrokeCircle(dst, cx, cy, r+7, 1.5, colAccent, true)
+			drawCircle(dst, s.g.sprites.ring, cx, cy, r+7, colAccent)
 		}
 		s.drawHealth(dst, cx, cy-r-10, sh.GetHealth())
 		label := m.Name(sh.GetId())

@@ -39,5 +39,6 @@ func run() error {
 	ebiten.SetWindowSize(ui.ScreenWidth, ui.ScreenHeight)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetRunnableOnUnfocused(true)
+	ebiten.SetScreenClearedEveryFrame(false) // Game.Draw fills the whole screen itself
 	return ebiten.RunGame(g)
 }
