@@ -18,7 +18,7 @@ var (
 	// ErrUnknownMode means the ticket's mode is not one of Config.Shapes.
 	ErrUnknownMode = errors.New("unknown mode")
 	// ErrInvalidTicket means the ticket has no player, no Enqueued time, or
-	// a rating that is not finite.
+	// a rating that is not finite or has a negative Sigma.
 	ErrInvalidTicket = errors.New("invalid ticket")
 )
 
@@ -36,9 +36,12 @@ type Ticket struct {
 }
 
 // Group is a match the matchmaker formed: exactly Shape.Teams teams of
-// Shape.PlayersPerTeam tickets each, balanced so that the teams' summed
-// Rating.Mu differ as little as practical (see Pass). Within a team, tickets
-// are sorted by Mu, highest first.
+// Shape.PlayersPerTeam tickets each. The teams are balanced: two teams of up
+// to 12 players in all are split so that their summed Rating.Mu differ as
+// little as possible, larger groups by a snake draft refined with swaps, and
+// in every group any two teams' sums differ by at most the group's Mu spread
+// (highest minus lowest). Within a team, tickets are sorted by Mu, highest
+// first; free-for-all teams too are ordered strongest first.
 type Group struct {
 	// Mode is the mode of every ticket in the group.
 	Mode string
@@ -115,8 +118,7 @@ func New(cfg Config) (*Matchmaker, error) {
 
 // Join queues t. It fails with ErrAlreadyQueued if t.Player holds a ticket
 // in any mode, ErrUnknownMode if t.Mode is not configured, and
-// ErrInvalidTicket if t has no player, a zero Enqueued or a rating that is
-// not finite.
+// ErrInvalidTicket if t has no player, a zero Enqueued or an invalid rating.
 func (m *Matchmaker) Join(t Ticket) error {
 	q, ok := m.byMode[t.Mode]
 	switch {
