@@ -452,79 +452,137 @@ func (b *bot) stopSender(s *session) {
 	s.sender = nil
 }
 
-// sendLoop sends one input per period, from a random phase within the
-// first period, until stop is closed or ctx is done.
-// It plays like a restless human: a new random direction and aim about once
-// a second, a shot (at a new random aim) about twice a second.
-// Of s it touches only conn and the atomics.
+// maxInputBurst is how many inputs one wake-up of a sender may send to
+// catch up after a stall, as the game client's pacer does (client/app);
+// beyond it the schedule restarts from now.
+const maxInputBurst = 4
+
+// sendLoop sends one input per period on the bot's own clock until stop is
+// closed or ctx is done. It starts at a random phase of the server's tick, as
+// a real client would (starting on MatchStart would align every bot with the
+// tick and bias acknowledgement latency by up to a tick), and like the game
+// client it catches up on inputs a late wake-up missed, at most
+// maxInputBurst at once. Of s it touches only conn and the atomics.
 func (b *bot) sendLoop(ctx context.Context, s *session, stop <-chan struct{}, period time.Duration, tickRate int) {
+	timer := time.NewTimer(time.Duration(b.rng.Int64N(int64(period))))
+	defer timer.Stop()
+	p := newPilot(b.rng, tickRate)
+	pace := pacer{period: period}
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		for range pace.due(time.Now()) {
+			if !b.sendInput(ctx, s, p) {
+				return
+			}
+		}
+		timer.Reset(time.Until(pace.next))
+	}
+}
+
+// pacer schedules one input per period.
+type pacer struct {
+	period time.Duration
+	next   time.Time // when the next input is due; zero before the first
+}
+
+// due returns how many inputs to send at now (the first call starts the
+// schedule at now) and advances the schedule: every input whose time has
+// come, at most maxInputBurst, after which the schedule restarts from now.
+func (p *pacer) due(now time.Time) int {
+	if p.next.IsZero() {
+		p.next = now
+	}
+	if now.Before(p.next) {
+		return 0
+	}
+	n := int(now.Sub(p.next)/p.period) + 1
+	if n > maxInputBurst {
+		p.next = now.Add(p.period)
+		return maxInputBurst
+	}
+	p.next = p.next.Add(time.Duration(n) * p.period)
+	return n
+}
+
+// sendInput sends the pilot's next input; it reports false if the
+// connection failed (counted, and closed so that the reader ends too).
+func (b *bot) sendInput(ctx context.Context, s *session, p *pilot) bool {
 	r := b.r
-	// Start at a random phase of the server's tick, as a real client on its
-	// own clock would; starting on MatchStart would align every bot with the
-	// tick (and bias acknowledgement latency up to a whole tick).
-	phase := time.NewTimer(time.Duration(b.rng.Int64N(int64(period))))
-	select {
-	case <-stop:
-		phase.Stop()
-		return
-	case <-ctx.Done():
-		phase.Stop()
-		return
-	case <-phase.C:
+	seq := b.nextSeq
+	buf, err := p.next(seq)
+	if err != nil {
+		b.errorf(ctx, "encode", err)
+		return false
 	}
-	ticker := time.NewTicker(period)
-	defer ticker.Stop()
+	now := r.now()
+	if b.acks != nil {
+		slot := &b.acks[seq%ackRing]
+		slot.key.Store(0)
+		slot.sent.Store(int64(now))
+		slot.key.Store(uint64(seq)<<32 | uint64(b.seenTick.Load()))
+	}
+	if err := s.conn.WriteFrame(writeContext(ctx), buf); err != nil {
+		if ctx.Err() == nil && !s.closing.Load() {
+			s.writeFailed.Store(true)
+			b.errorf(ctx, "write", err)
+			s.conn.Close() // ends the reader, which connects again
+		}
+		return false
+	}
+	b.nextSeq++
+	if r.inWindow(now) {
+		b.stats.inputsSent++
+	}
+	return true
+}
+
+// pilot decides a bot's inputs and encodes them, reusing one message and
+// one buffer. It plays like a restless human: a new random direction and aim
+// about once a second, a shot (at a new random aim) about twice a second.
+type pilot struct {
+	rng      *rand.Rand
+	tickRate int
+	dir      int
+	aim      uint32
+	input    *arenav1.Input
+	msg      *arenav1.ClientMessage
+	buf      []byte
+}
+
+func newPilot(rng *rand.Rand, tickRate int) *pilot {
 	input := &arenav1.Input{}
-	msg := &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: input}}
-	buf := make([]byte, 0, 32)
-	wctx := writeContext(ctx)
-	dir := b.rng.IntN(len(directions))
-	aim := b.rng.Uint32N(1 << 16)
-	for first := true; ; first = false {
-		if !first {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-ticker.C:
-			}
-		}
-		if b.rng.IntN(tickRate) == 0 {
-			dir, aim = b.rng.IntN(len(directions)), b.rng.Uint32N(1<<16)
-		}
-		buttons := directions[dir]
-		if b.rng.IntN(tickRate) < 2 {
-			buttons |= uint32(arenav1.Button_BUTTON_FIRE)
-			aim = b.rng.Uint32N(1 << 16)
-		}
-		seq := b.nextSeq
-		input.Seq, input.Buttons, input.Aim = seq, buttons, aim
-		var err error
-		if buf, err = (proto.MarshalOptions{}).MarshalAppend(buf[:0], msg); err != nil {
-			b.errorf(ctx, "encode", err)
-			return
-		}
-		now := r.now()
-		if b.acks != nil {
-			slot := &b.acks[seq%ackRing]
-			slot.key.Store(0)
-			slot.sent.Store(int64(now))
-			slot.key.Store(uint64(seq)<<32 | uint64(b.seenTick.Load()))
-		}
-		if err := s.conn.WriteFrame(wctx, buf); err != nil {
-			if ctx.Err() == nil && !s.closing.Load() {
-				s.writeFailed.Store(true)
-				b.errorf(ctx, "write", err)
-				s.conn.Close() // ends the reader, which connects again
-			}
-			return
-		}
-		b.nextSeq++
-		if r.inWindow(now) {
-			b.stats.inputsSent++
-		}
+	return &pilot{
+		rng:      rng,
+		tickRate: tickRate,
+		dir:      rng.IntN(len(directions)),
+		aim:      rng.Uint32N(1 << 16),
+		input:    input,
+		msg:      &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: input}},
+		buf:      make([]byte, 0, 32),
 	}
+}
+
+// next returns the encoded ClientMessage of input seq. The bytes are valid
+// until the following call.
+func (p *pilot) next(seq uint32) ([]byte, error) {
+	if p.rng.IntN(p.tickRate) == 0 {
+		p.dir, p.aim = p.rng.IntN(len(directions)), p.rng.Uint32N(1<<16)
+	}
+	buttons := directions[p.dir]
+	if p.rng.IntN(p.tickRate) < 2 {
+		buttons |= uint32(arenav1.Button_BUTTON_FIRE)
+		p.aim = p.rng.Uint32N(1 << 16)
+	}
+	p.input.Seq, p.input.Buttons, p.input.Aim = seq, buttons, p.aim
+	var err error
+	p.buf, err = proto.MarshalOptions{}.MarshalAppend(p.buf[:0], p.msg)
+	return p.buf, err
 }
 
 // writeContext is the context every write gets: ctx's values without its

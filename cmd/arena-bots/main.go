@@ -3,9 +3,11 @@
 //
 // Each bot is a real client built on netcode/transport: it signs in over
 // HTTP (as "bot-N"), opens the websocket, authenticates, queues for a mode,
-// plays its match sending one input per tick (a new random direction and aim
-// about once a second, a shot about twice a second), and queues again after
-// MatchEnd, until the run ends. Every frame is read, counted and timed. One
+// plays its match sending one input per tick (tick_rate from MatchStart) on
+// its own clock, from a random phase of the server's tick and catching up
+// after a stall like the game client (at most 4 at once), with a new random
+// direction and aim about once a second and a shot about twice a second, and
+// queues again after MatchEnd, until the run ends. Every frame is read, counted and timed. One
 // bot in -decode-every decodes every snapshot and times input
 // acknowledgement (from sending input seq to the first snapshot whose ack_seq
 // is at least seq); the others recognise snapshots by their first byte and
