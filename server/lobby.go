@@ -408,9 +408,17 @@ func queueStatus(state arenav1.QueueState, st matchmaking.Status) *arenav1.Serve
 		Mode:            st.Mode,
 		WaitedMs:        uint32(st.Waited.Milliseconds()),
 		PlayersQueued:   uint32(st.Queued),
-		SearchRange:     uint32(st.Window),
+		SearchRange:     searchRange(st),
 		EstimatedWaitMs: uint32(st.EstimatedWait.Milliseconds()),
 	}}}
+}
+
+// searchRange is the matchmaker's window in displayed rating points; 0 means any.
+func searchRange(st matchmaking.Status) uint32 {
+	if st.Unlimited {
+		return 0
+	}
+	return uint32(st.Window * matchmaking.DisplayScale)
 }
 
 func newMatchID() string {

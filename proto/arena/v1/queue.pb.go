@@ -168,7 +168,8 @@ type QueueStatus struct {
 	WaitedMs uint32 `protobuf:"varint,3,opt,name=waited_ms,json=waitedMs,proto3" json:"waited_ms,omitempty"`
 	// Players waiting in this mode's queue, this one included.
 	PlayersQueued uint32 `protobuf:"varint,4,opt,name=players_queued,json=playersQueued,proto3" json:"players_queued,omitempty"`
-	// The rating window the matchmaker currently searches (0 when not rated).
+	// The rating window the matchmaker currently searches, in displayed rating
+	// points either side of the player (0 when the wait is past the limit: any).
 	SearchRange uint32 `protobuf:"varint,5,opt,name=search_range,json=searchRange,proto3" json:"search_range,omitempty"`
 	// The matchmaker's estimate of the remaining wait, in milliseconds (0 when unknown).
 	EstimatedWaitMs uint32 `protobuf:"varint,6,opt,name=estimated_wait_ms,json=estimatedWaitMs,proto3" json:"estimated_wait_ms,omitempty"`
