@@ -52,24 +52,35 @@ type Probe struct {
 
 // ProbeShip is one ship in a Probe.
 type ProbeShip struct {
-	ID     uint32  `json:"id"`
-	Name   string  `json:"name"`
-	Team   uint32  `json:"team"`
-	X      float64 `json:"x"`
-	Y      float64 `json:"y"`
-	Health uint32  `json:"health"`
-	Alive  bool    `json:"alive"`
-	Kills  uint32  `json:"kills"`
-	Deaths uint32  `json:"deaths"`
+	// ID is the ship id.
+	ID uint32 `json:"id"`
+	// Name is the player's name.
+	Name string `json:"name"`
+	// Team is the ship's team, from 1.
+	Team uint32 `json:"team"`
+	// X and Y are the position in world units.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// Health is 0..100.
+	Health uint32 `json:"health"`
+	// Alive is false while waiting to respawn.
+	Alive bool `json:"alive"`
+	// Kills and Deaths so far.
+	Kills  uint32 `json:"kills"`
+	Deaths uint32 `json:"deaths"`
 }
 
 // ProbeResult is one row of the results table in a Probe.
 type ProbeResult struct {
-	Placement    uint32 `json:"placement"`
-	Name         string `json:"name"`
-	Kills        uint32 `json:"kills"`
-	Deaths       uint32 `json:"deaths"`
-	RatingChange int32  `json:"ratingChange"`
+	// Placement is 1 for the winner; ties share one.
+	Placement uint32 `json:"placement"`
+	// Name is the player's name.
+	Name string `json:"name"`
+	// Kills and Deaths in the match.
+	Kills  uint32 `json:"kills"`
+	Deaths uint32 `json:"deaths"`
+	// RatingChange is the change of the displayed rating.
+	RatingChange int32 `json:"ratingChange"`
 }
 
 // Probe summarises the App for the browser test; frames is the number of
