@@ -24,6 +24,7 @@ wasm:
 	gzip -6 -k -f $(WEB)/arena.wasm
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB)/
 	cp client/web/index.html $(WEB)/
+	@echo "wasm: $$(wc -c < $(WEB)/arena.wasm) bytes, $$(wc -c < $(WEB)/arena.wasm.gz) gzipped"
 
 ## proto: regenerate the Go code from proto/.
 proto:
