@@ -150,9 +150,17 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
     a.label = 'page A';
     b.label = 'page B';
     const logs = [];
+    const errors = [];
     for (const p of pages) {
-      p.on('console', (m) => logs.push(`${p.label} console.${m.type()}: ${m.text()}`));
-      p.on('pageerror', (e) => logs.push(`${p.label} page error: ${e.message}`));
+      p.on('console', (m) => {
+        const line = `${p.label} console.${m.type()}: ${m.text()}`;
+        logs.push(line);
+        if (m.type() === 'error') errors.push(line);
+      });
+      p.on('pageerror', (e) => {
+        logs.push(`${p.label} page error: ${e.message}`);
+        errors.push(`${p.label} page error: ${e.message}`);
+      });
     }
 
     try {
@@ -241,6 +249,7 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
       const final = await state(a);
       assert.ok(final.frames > 0, 'frames were drawn');
       assert.equal(final.screen, 'menu');
+      assert.deepEqual(errors, [], 'no page errors and no console errors');
     } finally {
       writeFileSync(join(out, 'browser.log'), logs.join('\n') + '\n');
     }
