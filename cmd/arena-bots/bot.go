@@ -179,8 +179,11 @@ func (b *bot) session(ctx context.Context, ready func()) {
 		b.errorf(ctx, "write", err)
 		return
 	}
+	// Reads need no cancellation either (stopClosing ends them), and a
+	// context that cannot end spares ReadFrame registering on it per frame.
+	rctx := context.WithoutCancel(ctx)
 	for {
-		data, err := s.conn.ReadFrame(ctx)
+		data, err := s.conn.ReadFrame(rctx)
 		now := r.now()
 		if err != nil {
 			if !s.writeFailed.Load() {
