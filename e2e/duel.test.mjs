@@ -213,6 +213,21 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
       assert.ok(Math.abs(ownA.x - startA.x) >= 40, `A's own view moved too (${startA.x} -> ${ownA.x})`);
       assert.ok(ownA.inputSeq > 0, 'A sent inputs');
 
+      // Aim with the mouse at the arena's centre and fire with Space: B sees
+      // A's aim turn that way, and A's shot.
+      const box = await a.locator('canvas').boundingBox();
+      const scale = Math.min(box.width / 1280, box.height / 720); // the logical screen, letterboxed
+      const ox = box.x + (box.width - 1280 * scale) / 2;
+      const oy = box.y + (box.height - 720 * scale) / 2;
+      await a.mouse.move(ox + 360 * scale, oy + 360 * scale); // world (1000, 1000) in the 700x700 arena at (10, 10)
+      const from = (await state(b)).ships.find((s) => s.id === sa.shipId);
+      const want = (Math.round(Math.atan2(-(1000 - from.y), 1000 - from.x) / (2 * Math.PI) * 65536) + 65536) % 65536;
+      const fired = await pressUntil(a, 'Space', "B seeing A's shot", (s) => s.shots >= 1, null, 10_000);
+      const aimB = fired.ships.find((s) => s.id === sa.shipId).aim;
+      const off = Math.min(Math.abs(aimB - want), 65536 - Math.abs(aimB - want));
+      console.log(`B saw A aim ${aimB} (towards the centre: ${want}) and ${fired.shots} shot(s)`);
+      assert.ok(off <= 1500, `A's aim as B sees it is ${aimB}, want about ${want}`);
+
       // Chat: Enter opens the line, type, Enter sends; B sees it with A's name.
       await pressUntil(a, 'Enter', 'chat line open', (s) => s.chatOpen);
       const line = 'hello from alice';

@@ -492,6 +492,9 @@ func (a *App) handleSnapshot(s *arenav1.Snapshot) {
 	}
 	m.Snapshot = s
 	for _, e := range s.GetEvents() {
+		if e.GetKind() == arenav1.GameEventKind_GAME_EVENT_KIND_SHOT {
+			m.Shots++
+		}
 		if e.GetKind() != arenav1.GameEventKind_GAME_EVENT_KIND_KILL {
 			continue
 		}

@@ -374,7 +374,13 @@ func TestMatchFlow(t *testing.T) {
 
 		// A kill reaches the feed.
 		h.serve(msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: 11, Phase: playing,
-			Events: []*arenav1.GameEvent{{Kind: arenav1.GameEventKind_GAME_EVENT_KIND_KILL, Actor: 1, Target: 2}}}}))
+			Events: []*arenav1.GameEvent{
+				{Kind: arenav1.GameEventKind_GAME_EVENT_KIND_SHOT, Actor: 1},
+				{Kind: arenav1.GameEventKind_GAME_EVENT_KIND_KILL, Actor: 1, Target: 2},
+			}}}))
+		if p := h.a.Probe(0); p.Shots != 1 {
+			t.Fatalf("probe shots = %d, want 1", p.Shots)
+		}
 		if f := h.a.Feed(); len(f) != 1 || f[0].Text != "alice killed bob" {
 			t.Fatalf("feed = %+v", f)
 		}

@@ -20,6 +20,8 @@ type Match struct {
 	Start *arenav1.MatchStart
 	// Snapshot is the newest snapshot; nil until the first arrives.
 	Snapshot *arenav1.Snapshot
+	// Shots counts the shots the snapshots reported, by anyone.
+	Shots int
 
 	names map[uint32]string
 }

@@ -26,6 +26,8 @@ type Probe struct {
 	// X and Y are the own ship's position in world units.
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
+	// Shots is how many shots (by anyone) this match's snapshots reported.
+	Shots int `json:"shots"`
 	// Ships are every ship of the newest snapshot.
 	Ships []ProbeShip `json:"ships"`
 	// Chat is the chat log, oldest first.
@@ -61,6 +63,8 @@ type ProbeShip struct {
 	// X and Y are the position in world units.
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
+	// Aim is the wire angle, 0..65535 (16384 points up the screen).
+	Aim uint32 `json:"aim"`
 	// Health is 0..100.
 	Health uint32 `json:"health"`
 	// Alive is false while waiting to respawn.
@@ -107,6 +111,7 @@ func (a *App) Probe(frames int64) Probe {
 	}
 	if m := a.match; m != nil {
 		p.MatchID = m.ID
+		p.Shots = m.Shots
 		if m.Snapshot != nil {
 			p.Phase = strings.ToLower(strings.TrimPrefix(m.Phase().String(), "MATCH_PHASE_"))
 			p.Tick = m.Snapshot.GetTick()
@@ -118,7 +123,7 @@ func (a *App) Probe(frames int64) Probe {
 		for _, s := range m.Snapshot.GetShips() {
 			x, y := WorldPos(s.GetX(), s.GetY())
 			p.Ships = append(p.Ships, ProbeShip{
-				ID: s.GetId(), Name: m.Name(s.GetId()), Team: s.GetTeam(), X: x, Y: y,
+				ID: s.GetId(), Name: m.Name(s.GetId()), Team: s.GetTeam(), X: x, Y: y, Aim: s.GetAim(),
 				Health: s.GetHealth(), Alive: s.GetAlive(), Kills: s.GetKills(), Deaths: s.GetDeaths(),
 			})
 			if s.GetId() == p.ShipID {
