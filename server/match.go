@@ -157,6 +157,10 @@ func (m *match) send(e matchEvent) {
 	}
 }
 
+// maxCatchUp is the most ticks a late match runs at once to catch up with
+// its schedule; ticks beyond it are skipped (and counted).
+const maxCatchUp = 3
+
 // run plays the match to its end: one tick per period, then results.
 func (m *match) run(ctx context.Context) {
 	defer close(m.done)
@@ -167,16 +171,30 @@ func (m *match) run(ctx context.Context) {
 	m.postSystem(fmt.Sprintf("Match started: %s, first to %d kills.", m.mode.Name, m.mode.ScoreLimit))
 	ticker := m.clock.NewTicker(m.period)
 	defer ticker.Stop()
+	start, ran := m.clock.Now(), int64(0)
 	for !m.sim.Ended() {
 		select {
 		case <-ctx.Done():
 			m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the server ended the match")
 			return
-		case <-ticker.C():
-			if err := m.safeTick(); err != nil {
-				m.log.Error("match failed", slog.Any("err", err))
-				m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the match failed on the server")
-				return
+		case now := <-ticker.C():
+			// A ticker drops ticks when the loop is late; run the ones due so the
+			// match keeps its rate and inputs do not pile up in the buffers.
+			due := int64(now.Sub(start) / m.period)
+			if due-ran > maxCatchUp {
+				m.met.ticksSkipped.Add(float64(due - ran - maxCatchUp))
+				ran = due - maxCatchUp
+			}
+			for range max(due-ran, 1) {
+				ran++
+				if err := m.safeTick(); err != nil {
+					m.log.Error("match failed", slog.Any("err", err))
+					m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the match failed on the server")
+					return
+				}
+				if m.sim.Ended() {
+					break
+				}
 			}
 		}
 	}

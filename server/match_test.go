@@ -20,6 +20,8 @@ type fakeSim struct {
 	tick      uint32
 	endAt     uint32 // Ended once tick reaches it
 	panicAt   uint32 // Step panics at this tick, if set
+	stallAt   uint32 // Step waits for stall to close at this tick, if set
+	stall     chan struct{}
 	applied   map[uint32][]game.Input
 	removed   []uint32
 	ackedLast uint32
@@ -44,6 +46,9 @@ func (f *fakeSim) Step() error {
 	f.tick++
 	if f.tick == f.panicAt {
 		panic("boom")
+	}
+	if f.tick == f.stallAt {
+		<-f.stall
 	}
 	return nil
 }
@@ -230,6 +235,27 @@ func TestSlowReaderLosesSnapshotsNotControl(t *testing.T) {
 		}
 		if !sawChat {
 			t.Fatal("chat line lost for a slow reader")
+		}
+		r.lobby.abortAll()
+		r.lobby.matchesDone.Wait()
+	})
+}
+
+func TestLateMatchCatchesUpItsTicks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newMatchRig(t, Config{TickRate: 30})
+		sim := newFakeSim(1000)
+		sim.stallAt, sim.stall = 5, make(chan struct{})
+		r.start("m1", sim, 1)
+		// Tick 5 takes three periods (a long pause, say): the ticker drops the
+		// ticks it cannot deliver meanwhile.
+		time.Sleep(8 * time.Second / 30)
+		synctest.Wait()
+		close(sim.stall)
+		time.Sleep(2 * time.Second / 30)
+		synctest.Wait()
+		if sim.tick != 10 {
+			t.Fatalf("after 10 periods the match is at tick %d, want 10", sim.tick)
 		}
 		r.lobby.abortAll()
 		r.lobby.matchesDone.Wait()

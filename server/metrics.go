@@ -15,6 +15,7 @@ type metrics struct {
 
 	tickSeconds      prometheus.Histogram
 	tickOverruns     prometheus.Counter
+	ticksSkipped     prometheus.Counter
 	playersConnected prometheus.Gauge
 	playersQueued    *prometheus.GaugeVec
 	matchesActive    prometheus.Gauge
@@ -39,6 +40,10 @@ func newMetrics() *metrics {
 		tickOverruns: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_tick_overruns_total",
 			Help: "Ticks that took longer than the tick period.",
+		}),
+		ticksSkipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_ticks_skipped_total",
+			Help: "Ticks a late match gave up instead of catching up (more than 3 behind).",
 		}),
 		playersConnected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "arena_players_connected",
@@ -88,7 +93,7 @@ func newMetrics() *metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.tickSeconds, m.tickOverruns, m.playersConnected, m.playersQueued, m.matchesActive,
+		m.tickSeconds, m.tickOverruns, m.ticksSkipped, m.playersConnected, m.playersQueued, m.matchesActive,
 		m.matchesPanicked, m.snapshotsSent, m.snapshotsDropped, m.inputsDropped, m.bytesSent,
 		m.bytesReceived, m.rejected, m.slowConsumers,
 	)
