@@ -91,7 +91,7 @@ func (s *queueScreen) Draw(dst *ebiten.Image) {
 	dots := "..."[:1+(s.g.ticks/20)%3]
 	drawText(dst, "Looking for a "+q.Mode+dots, f.large, ScreenWidth/2, 200, colText, text.AlignCenter)
 	drawText(dst, "Waited "+clock(q.Waited), f.large, ScreenWidth/2, 270, colAccent, text.AlignCenter)
-	if q.Confirmed {
+	if q.Confirmed && q.Players > 0 {
 		drawText(dst, fmt.Sprintf("%d in queue", q.Players), f.normal, ScreenWidth/2, 330, colDim, text.AlignCenter)
 	}
 	cancelButton.draw(dst, f.normal)
