@@ -48,7 +48,7 @@ gotest:
 
 ## wasm-test: the pure packages under js/wasm (Node), so amd64 and wasm agree.
 wasm-test:
-	$(WASMPATH) $(WASMENV) $(GO) test ./game/
+	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./client/app/
 
 ## fuzz: every fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in gotest too).
 FUZZTIME ?= 4s
