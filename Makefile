@@ -5,7 +5,7 @@ WEB     := bin/web
 WASMENV := GOOS=js GOARCH=wasm
 WASMPATH := PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz browser-test bench clean
+.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz soak browser-test bench clean
 
 ## run: build the WebAssembly client and the server, then serve on :8080 (ARENA_ADDR changes it).
 run: wasm server
@@ -58,6 +58,11 @@ fuzz:
 		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done
+
+## soak: well-behaved players against floods, garbage, half-open, dropping and slow clients (TestSoak runs 3 s in gotest).
+SOAK ?= 60s
+soak:
+	$(GO) test -race -count=1 -run '^TestSoak$$' -soak.duration $(SOAK) -v ./server/
 
 ## browser-test: headless Chromium plays a duel through the real server.
 browser-test: wasm server

@@ -251,3 +251,10 @@ func isJSONError(b []byte) bool {
 	var e struct{ Error string }
 	return json.NewDecoder(bytes.NewReader(b)).Decode(&e) == nil && e.Error != ""
 }
+
+func marshalClient(m *arenav1.ClientMessage) ([]byte, error) { return proto.Marshal(m) }
+
+func unmarshalServer(b []byte) (*arenav1.ServerMessage, error) {
+	m := new(arenav1.ServerMessage)
+	return m, proto.Unmarshal(b, m)
+}
