@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"sync"
@@ -29,6 +30,7 @@ type conn struct {
 
 	out  chan []byte
 	done chan struct{}
+	in   bytes.Buffer // the reader's frame buffer, reused for every message
 
 	closeOnce sync.Once
 	closeCode int
@@ -188,15 +190,19 @@ var errBinaryOnly = errors.New("only binary frames are accepted")
 // up by the caller. A frame that is not a ClientMessage gives an error that
 // wraps errBadFrame; socket errors are returned as they are.
 func (c *conn) read(m *arenav1.ClientMessage) error {
-	kind, b, err := c.ws.ReadMessage()
+	kind, r, err := c.ws.NextReader()
 	if err != nil {
 		return err
 	}
-	c.met.bytesReceived.Add(float64(len(b)))
+	c.in.Reset()
+	if _, err := c.in.ReadFrom(r); err != nil {
+		return err
+	}
+	c.met.bytesReceived.Add(float64(c.in.Len()))
 	if kind != websocket.BinaryMessage {
 		return &badFrameError{errBinaryOnly}
 	}
-	if err := proto.Unmarshal(b, m); err != nil {
+	if err := proto.Unmarshal(c.in.Bytes(), m); err != nil {
 		return &badFrameError{err}
 	}
 	return nil
