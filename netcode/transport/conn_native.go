@@ -21,7 +21,8 @@ const closeGrace = time.Second
 //
 // One goroutine may read (ReadFrame, Receive) while others write (WriteFrame,
 // Send); writes are serialised internally. A context that ends during a read
-// or write breaks the connection: the caller's next step is Close.
+// or write breaks the connection (a write's closes the socket): the caller's
+// next step is Close.
 type Conn struct {
 	ws        *websocket.Conn
 	writeMu   sync.Mutex
@@ -47,15 +48,26 @@ func Dial(ctx context.Context, wsURL string) (*Conn, error) {
 	return &Conn{ws: ws}, nil
 }
 
-// WriteFrame sends data as one binary frame.
+// WriteFrame sends data as one binary frame. The context's deadline bounds
+// the write; a context that ends while the write is blocked closes the
+// connection, which is what unblocks it.
+//
+// The deadline is set before writing, under writeMu, because gorilla's
+// SetWriteDeadline is a plain field store that WriteMessage reads between
+// frames: setting it from another goroutine during a write is a data race,
+// and would not interrupt a write already blocked in the socket anyway.
+// Closing the net.Conn is safe from any goroutine and does interrupt it.
 func (c *Conn) WriteFrame(ctx context.Context, data []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
 	deadline, _ := ctx.Deadline()
 	if err := c.ws.SetWriteDeadline(deadline); err != nil {
 		return fmt.Errorf("write frame: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = c.ws.SetWriteDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() { _ = c.ws.NetConn().Close() })
 	defer stop()
 	if err := c.ws.WriteMessage(websocket.BinaryMessage, data); err != nil {
 		return fmt.Errorf("write frame: %w", contextError(ctx, err))

@@ -333,3 +333,95 @@ func TestDialRefused(t *testing.T) {
 		t.Fatal("Dial to a non-websocket endpoint succeeded")
 	}
 }
+
+// TestWriteCancelled cancels a write that is blocked because the peer reads
+// nothing: WriteFrame returns context.Canceled promptly and the connection
+// is broken. Under -race it also shows that ending the context touches
+// nothing the write is using (gorilla's write deadline is a plain field).
+func TestWriteCancelled(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		<-stop // never read: the client's writes fill the socket buffers and block
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) })
+	c := dial(t, srv, "/")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		// Far more than the kernel buffers on both sides hold.
+		big := make([]byte, 64<<20)
+		for {
+			if err := c.WriteFrame(ctx, big); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("WriteFrame after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WriteFrame did not return after its context was cancelled")
+	}
+	if err := c.WriteFrame(testContext(t), []byte{1}); err == nil {
+		t.Fatal("WriteFrame on the broken connection succeeded")
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close after a cancelled write: %v", err)
+	}
+}
+
+// TestWriteDeadline bounds a blocked write by its context's deadline.
+func TestWriteDeadline(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		<-stop
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) })
+	c := dial(t, srv, "/")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	big := make([]byte, 64<<20)
+	var err error
+	for err == nil {
+		err = c.WriteFrame(ctx, big)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("WriteFrame past its deadline = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestWriteAfterCancel refuses to start a write whose context has ended,
+// and leaves the connection usable.
+func TestWriteAfterCancel(t *testing.T) {
+	c := dial(t, newServer(t), "/echo")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.WriteFrame(ctx, []byte{1}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteFrame with an ended context = %v, want context.Canceled", err)
+	}
+	ctx2 := testContext(t)
+	if err := c.WriteFrame(ctx2, []byte{2}); err != nil {
+		t.Fatalf("WriteFrame after a refused one: %v", err)
+	}
+	if got, err := c.ReadFrame(ctx2); err != nil || len(got) != 1 || got[0] != 2 {
+		t.Fatalf("echo = %v, %v", got, err)
+	}
+}
