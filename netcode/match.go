@@ -6,14 +6,37 @@ import (
 )
 
 // Match runs one game.World and speaks for it on the wire: it describes the
-// match, encodes snapshots and reports results as arena.v1 messages. It is
-// owned by one goroutine (the server's match loop), like the world inside.
+// match, encodes snapshots (through one Encoder per client) and reports
+// results as arena.v1 messages. It is owned by one goroutine (the server's
+// match loop), like the world inside, and so are its Encoders.
 type Match struct {
-	world  *game.World
-	events []game.Event // events of the last step, sent with its snapshots
-	shared []byte       // the snapshot fields every player receives alike, for the current tick
-	snap   arenav1.Snapshot
+	world *game.World
+
+	// The quantised view of the last few ticks, a ring: frames[cur] is the
+	// current tick's once built. Encoders refer to older frames as their
+	// clients' baselines.
+	frames [frameRing]frame
+	cur    int
+	built  bool
+
+	log eventLog // the events of every step, for the Encoders to take
+
+	// The world part of this tick's snapshots, encoded once and shared by
+	// every Encoder without a view radius: in full, and as a delta against
+	// deltaBase (the previous tick's frame, in the steady state).
+	fullOK    bool
+	full      []byte
+	deltaBase *frame
+	deltaTick uint32
+	delta     []byte
+	cols      columns
+
+	legacy legacySnapshot // for the deprecated AppendSnapshot
 }
+
+// frameRing is how many ticks of frames a Match keeps: an Encoder whose
+// baseline is older sends a full snapshot.
+const frameRing = 4
 
 // NewMatch starts a world for cfg.
 func NewMatch(cfg game.Config) (*Match, error) {
@@ -21,7 +44,7 @@ func NewMatch(cfg game.Config) (*Match, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Match{world: w}, nil
+	return &Match{world: w, log: eventLog{ring: make([]game.Event, eventLogSize)}}, nil
 }
 
 // World exposes the simulation for read-only inspection (tests, benchmarks).
@@ -38,12 +61,53 @@ func (m *Match) RemovePlayer(ship uint32) { m.world.RemovePlayer(game.ShipID(shi
 // ApplyInput sets a ship's input for the next step.
 func (m *Match) ApplyInput(ship uint32, in game.Input) { m.world.SetInput(game.ShipID(ship), in) }
 
-// Step advances the world by one tick and prepares that tick's snapshot.
+// Step advances the world by one tick and prepares what every snapshot of
+// that tick shares: the quantised view of every ship and projectile, and the
+// tick's events.
 func (m *Match) Step() error {
-	m.events = append(m.events[:0], m.world.Step()...)
-	var err error
-	m.shared, err = m.encodeShared(m.shared[:0])
-	return err
+	prev := m.current()
+	events := m.world.Step()
+	m.log.append(events)
+	m.legacy.events = append(m.legacy.events[:0], events...)
+	m.legacy.ok = false
+	if m.world.Tick() == prev.tick && m.world.Phase() == prev.phase {
+		return nil // the match is over: nothing changes any more
+	}
+	// A new frame, even when the match ended between steps (a player left)
+	// at the same tick: then every client gets it in a full snapshot.
+	m.cur = (m.cur + 1) % frameRing
+	m.frames[m.cur].build(m.world, prev)
+	m.fullOK, m.deltaBase = false, nil
+	return nil
+}
+
+// current returns the frame of the current tick, building it if no Step
+// did (before the first Step). Players added or removed since the last Step
+// show in the frames from the next Step on.
+func (m *Match) current() *frame {
+	if !m.built {
+		m.frames[m.cur].build(m.world, nil)
+		m.built = true
+	}
+	return &m.frames[m.cur]
+}
+
+// worldPart returns the world part of this tick's snapshot against base
+// (nil: full), encoded once per tick and baseline for every Encoder.
+func (m *Match) worldPart(base *frame) []byte {
+	cur := m.current()
+	if base == nil {
+		if !m.fullOK {
+			m.full = appendWorld(m.full[:0], nil, cur, &m.cols)
+			m.fullOK = true
+		}
+		return m.full
+	}
+	if m.deltaBase != base || m.deltaTick != base.tick {
+		m.delta = appendWorld(m.delta[:0], base, cur, &m.cols)
+		m.deltaBase, m.deltaTick = base, base.tick
+	}
+	return m.delta
 }
 
 // Ended reports whether the match is over.

@@ -1,6 +1,7 @@
 package netcode
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -44,6 +45,7 @@ func driveShips(m *Match, players, tick int) {
 	}
 }
 
+// TestSnapshotCarriesTheWorld checks the deprecated legacy full form.
 func TestSnapshotCarriesTheWorld(t *testing.T) {
 	m := newPlayingMatch(t, "ffa16")
 	w := m.World()
@@ -78,7 +80,14 @@ func TestTeamScoresOnlyInTeamModes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := len(msg.GetSnapshot().GetTeamScores()); got != want {
-			t.Errorf("%s: %d team scores, want %d", mode, got, want)
+			t.Errorf("%s: %d legacy team scores, want %d", mode, got, want)
+		}
+		v, err := NewDecoder(1).Apply(unframe(t, m.NewEncoder(1).Append(nil, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.TeamKills) != want || want > 0 && v.TeamKills[0] != m.World().TeamKills(1) {
+			t.Errorf("%s: team kills %v, want %d teams", mode, v.TeamKills, want)
 		}
 	}
 }
@@ -94,38 +103,132 @@ func TestDescribeMatch(t *testing.T) {
 	}
 }
 
-// BenchmarkAppendSnapshot encodes one player's snapshot of a full ffa16 match.
+// BenchmarkAppendSnapshot encodes one client's snapshot of a full ffa16
+// match: a steady delta that shares the world part encoded for an earlier
+// client of the tick (what most clients cost), the first delta of the tick
+// (which encodes that world part), a delta encoded for this client alone
+// (as with a view radius), a full snapshot, and the deprecated legacy form.
 func BenchmarkAppendSnapshot(b *testing.B) {
-	m := newPlayingMatch(b, "ffa16")
-	buf := m.AppendSnapshot(nil, 1)
-	b.SetBytes(int64(len(buf)))
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = m.AppendSnapshot(buf[:0], 12345)
+	for _, bc := range []struct {
+		name   string
+		radius int32
+		first  bool
+		full   bool
+		legacy bool
+	}{
+		{name: "delta"},
+		{name: "delta-first", first: true},
+		{name: "delta-unshared", radius: 1 << 20},
+		{name: "full", full: true},
+		{name: "legacy", legacy: true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			m := newPlayingMatch(b, "ffa16")
+			e := m.NewEncoder(1)
+			e.SetViewRadius(bc.radius)
+			buf := e.Append(nil, 1)
+			e.Handed(true)
+			driveShips(m, 16, 150)
+			step(b, m)
+			if bc.full {
+				e.Handed(false)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				switch {
+				case bc.legacy:
+					buf = m.AppendSnapshot(buf[:0], 12345)
+				case bc.first || bc.full:
+					m.deltaBase, m.fullOK = nil, false
+					buf = e.Append(buf[:0], 12345)
+				default:
+					buf = e.Append(buf[:0], 12345)
+				}
+			}
+			b.ReportMetric(float64(len(buf)), "bytes/snapshot")
+		})
 	}
 }
 
 // BenchmarkTickFFA16 is one whole ffa16 tick without sockets: inputs for 16
-// ships, the step, and all 16 players' snapshots encoded.
+// ships (driveShips: every ship moving and firing all the time), the step,
+// and all 16 players' snapshots encoded and handed. It reports the average
+// size of the steady-state delta snapshots.
 func BenchmarkTickFFA16(b *testing.B) {
+	benchmarkTicks(b, driveShips)
+}
+
+// BenchmarkTickFFA16Bots is BenchmarkTickFFA16 with players that behave like
+// cmd/arena-bots: a new random direction (of 8) and aim about once a
+// second, a shot at a new random aim about twice a second. It also reports
+// the bytes per second a player receives at 30 snapshots a second.
+func BenchmarkTickFFA16Bots(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	dirs := []game.Buttons{
+		game.ButtonUp, game.ButtonDown, game.ButtonLeft, game.ButtonRight,
+		game.ButtonUp | game.ButtonLeft, game.ButtonUp | game.ButtonRight,
+		game.ButtonDown | game.ButtonLeft, game.ButtonDown | game.ButtonRight,
+	}
+	type bot struct {
+		dir int
+		aim game.Angle
+	}
+	bots := make([]bot, 16)
+	for i := range bots {
+		bots[i] = bot{rng.IntN(len(dirs)), game.Angle(rng.Uint32())}
+	}
+	benchmarkTicks(b, func(m *Match, players, tick int) {
+		for i := range bots {
+			bt := &bots[i]
+			if rng.IntN(30) == 0 {
+				bt.dir, bt.aim = rng.IntN(len(dirs)), game.Angle(rng.Uint32())
+			}
+			in := game.Input{Buttons: dirs[bt.dir], Aim: bt.aim}
+			if rng.IntN(30) < 2 {
+				bt.aim = game.Angle(rng.Uint32())
+				in.Buttons |= game.ButtonFire
+				in.Aim = bt.aim
+			}
+			m.ApplyInput(uint32(i+1), in)
+		}
+	})
+}
+
+func benchmarkTicks(b *testing.B, drive func(m *Match, players, tick int)) {
 	m := newPlayingMatch(b, "ffa16")
+	encs := make([]*Encoder, 16)
+	for i := range encs {
+		encs[i] = m.NewEncoder(uint32(i + 1))
+	}
 	var buf []byte
-	tick := 150
+	tick, bytes, snaps := 150, 0, 0
 	b.ReportAllocs()
 	for b.Loop() {
 		if m.Ended() {
 			b.StopTimer()
 			m, tick = newPlayingMatch(b, "ffa16"), 150
+			for i := range encs {
+				encs[i] = m.NewEncoder(uint32(i + 1))
+			}
 			b.StartTimer()
 		}
-		driveShips(m, 16, tick)
+		drive(m, 16, tick)
 		if err := m.Step(); err != nil {
 			b.Fatal(err)
 		}
-		for ship := range 16 {
-			buf = m.AppendSnapshot(buf[:0], uint32(ship))
+		for _, e := range encs {
+			delta := e.base != nil
+			buf = e.Append(buf[:0], uint32(tick))
+			e.Handed(true)
+			if delta {
+				bytes += len(buf)
+				snaps++
+			}
 		}
 		tick++
 	}
-	b.ReportMetric(float64(len(buf)), "bytes/snapshot")
+	if snaps > 0 {
+		b.ReportMetric(float64(bytes)/float64(snaps), "bytes/snapshot")
+		b.ReportMetric(float64(bytes)/float64(snaps)*30, "B/s/player")
+	}
 }

@@ -734,7 +734,11 @@ func (x *Input) GetAim() uint32 {
 	return 0
 }
 
-// Ship is one player's ship in a snapshot.
+// Ship is one player's ship in the legacy full form of a snapshot
+// (Snapshot.ships), written only by the deprecated netcode.Match.AppendSnapshot.
+// Snapshots from netcode.Encoder carry ships in Snapshot.ship_added and the
+// other ship_* columns instead. To be removed once every reader decodes with
+// netcode.Decoder.
 type Ship struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The ship id (PlayerInfo.ship_id).
@@ -861,7 +865,11 @@ func (x *Ship) GetTeam() uint32 {
 	return 0
 }
 
-// Projectile is one shot in flight.
+// Projectile is one shot in flight in the legacy full form of a snapshot
+// (Snapshot.projectiles), written only by the deprecated
+// netcode.Match.AppendSnapshot. Snapshots from netcode.Encoder carry
+// projectiles in Snapshot.projectile_added instead. To be removed once every
+// reader decodes with netcode.Decoder.
 type Projectile struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The projectile's id, unique within the match.
@@ -952,7 +960,9 @@ func (x *Projectile) GetVy() int32 {
 	return 0
 }
 
-// GameEvent is something that happened during a tick.
+// GameEvent is something that happened during a tick, in the legacy full
+// form of a snapshot (Snapshot.events). Snapshots from netcode.Encoder carry
+// events in Snapshot.event_records instead.
 type GameEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// What happened.
@@ -1025,7 +1035,9 @@ func (x *GameEvent) GetTarget() uint32 {
 	return 0
 }
 
-// TeamScore is one team's kill count.
+// TeamScore is one team's kill count, in the legacy full form of a snapshot
+// (Snapshot.team_scores). Snapshots from netcode.Encoder carry
+// Snapshot.team_kills instead.
 type TeamScore struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Team number, from 1.
@@ -1081,24 +1093,104 @@ func (x *TeamScore) GetKills() uint32 {
 }
 
 // Snapshot is the match state at one tick, as one player sees it.
+//
+// A snapshot from netcode.Encoder is either full (baseline_tick 0: it lists
+// every ship and projectile) or a delta against the snapshot of
+// baseline_tick, the last one the client applied: then it carries only what
+// changed since. netcode/doc.go specifies the encoding and netcode.Decoder
+// applies it; what follows is a summary.
+//
+// Entity state lives in packed columns of records. Ships and projectiles are
+// kept in id order; a record about an entity of the baseline starts with a
+// skip: how many baseline entities (of that kind, in id order) lie between
+// the previous record's entity and this one, so the first record's skip is
+// its entity's index. Positions are exact (sub-units); every ship also has a
+// velocity, its displacement per tick, and between snapshots the client
+// moves it by that velocity: only ships that did not move as predicted are
+// listed. Projectiles are sent once, when they appear, and listed when they
+// leave early; in between the client moves them by their velocity, and they
+// leave by themselves when their ticks_left run out. Ship aims are
+// quantised to 8 bits (angle / 256, rounded); health is a percentage of the
+// maximum, 1..100 while alive, 0 when dead. A ship's "status" is
+// health * 2 + 1 if protected.
+//
+// The legacy full form (ships, projectiles, events, team_scores) is written
+// only by the deprecated netcode.Match.AppendSnapshot, and never together
+// with the columns. It will be removed, and its numbers reserved, once every
+// reader decodes with netcode.Decoder.
 type Snapshot struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The server tick this state is at.
 	Tick uint32 `protobuf:"varint,1,opt,name=tick,proto3" json:"tick,omitempty"`
 	// The last Input.seq applied for this player.
 	AckSeq uint32 `protobuf:"varint,2,opt,name=ack_seq,json=ackSeq,proto3" json:"ack_seq,omitempty"`
-	// The match phase.
+	// The match phase. Always set in a full snapshot. In a delta,
+	// MATCH_PHASE_UNSPECIFIED means that the phase is unchanged and that
+	// ticks_left is the baseline's counted down by the ticks since it; when
+	// set, ticks_left is sent as it is (absent means 0).
 	Phase MatchPhase `protobuf:"varint,3,opt,name=phase,proto3,enum=arena.v1.MatchPhase" json:"phase,omitempty"`
-	// Ticks left in the phase (countdown or play).
+	// Ticks left in the phase (countdown or play); see phase.
 	TicksLeft uint32 `protobuf:"varint,4,opt,name=ticks_left,json=ticksLeft,proto3" json:"ticks_left,omitempty"`
-	// Every ship.
+	// Legacy full form: every ship.
 	Ships []*Ship `protobuf:"bytes,5,rep,name=ships,proto3" json:"ships,omitempty"`
-	// Every projectile in flight.
+	// Legacy full form: every projectile in flight.
 	Projectiles []*Projectile `protobuf:"bytes,6,rep,name=projectiles,proto3" json:"projectiles,omitempty"`
-	// What happened since the previous snapshot.
+	// Legacy full form: what happened during the tick.
 	Events []*GameEvent `protobuf:"bytes,7,rep,name=events,proto3" json:"events,omitempty"`
-	// Team kills, in team modes.
-	TeamScores    []*TeamScore `protobuf:"bytes,8,rep,name=team_scores,json=teamScores,proto3" json:"team_scores,omitempty"`
+	// Legacy full form: team kills, in team modes.
+	TeamScores []*TeamScore `protobuf:"bytes,8,rep,name=team_scores,json=teamScores,proto3" json:"team_scores,omitempty"`
+	// The tick of the snapshot this one is a delta against; 0 for a full
+	// snapshot.
+	BaselineTick uint32 `protobuf:"varint,9,opt,name=baseline_tick,json=baselineTick,proto3" json:"baseline_tick,omitempty"`
+	// Ships that did not move as predicted: records of 3, (skip, dx, dy),
+	// where (dx, dy) is the ship's position minus its predicted one (baseline
+	// position plus velocity times the ticks since the baseline), in
+	// sub-units. The ship's velocity becomes its baseline velocity plus
+	// (dx, dy), unless ship_velocity corrects it further.
+	ShipMoved []int32 `protobuf:"zigzag32,10,rep,packed,name=ship_moved,json=shipMoved,proto3" json:"ship_moved,omitempty"`
+	// Ships whose quantised aim changed: records of 2, (skip, change), the
+	// change being the new 8-bit aim minus the old, wrapped into -128..127.
+	ShipAim []int32 `protobuf:"zigzag32,11,rep,packed,name=ship_aim,json=shipAim,proto3" json:"ship_aim,omitempty"`
+	// Projectiles that appeared: records of 7, (id, owner, x, y, vx, vy,
+	// ticks_left), in id order. id is the difference from the previous
+	// record's id; the first record's from the highest id among the
+	// baseline's projectiles (0 when it has none). (x, y) is relative to the
+	// owner's position in this snapshot when the owner is among its ships,
+	// else absolute; (vx, vy) is the velocity per tick, both in sub-units.
+	ProjectileAdded []int32 `protobuf:"zigzag32,12,rep,packed,name=projectile_added,json=projectileAdded,proto3" json:"projectile_added,omitempty"`
+	// Projectiles of the baseline removed before their time ran out: one skip
+	// each.
+	ProjectileRemoved []uint32 `protobuf:"varint,13,rep,packed,name=projectile_removed,json=projectileRemoved,proto3" json:"projectile_removed,omitempty"`
+	// Events not yet delivered, oldest first, each once: records of 2 or 3,
+	// (head, actor[, target]), where head = kind | has_target << 4 | age << 5;
+	// kind is a GameEventKind, has_target says whether a target follows, and
+	// age is this snapshot's tick minus the event's tick.
+	EventRecords []uint32 `protobuf:"varint,14,rep,packed,name=event_records,json=eventRecords,proto3" json:"event_records,omitempty"`
+	// Ships whose status (health and protection) changed: records of 2,
+	// (skip, status).
+	ShipStatus []uint32 `protobuf:"varint,15,rep,packed,name=ship_status,json=shipStatus,proto3" json:"ship_status,omitempty"`
+	// The receiving player's own aim, exact (0..65535): set in a full
+	// snapshot and whenever it changed since the baseline, or the ship
+	// appeared.
+	SelfAim *uint32 `protobuf:"varint,16,opt,name=self_aim,json=selfAim,proto3,oneof" json:"self_aim,omitempty"`
+	// Ships whose velocity is not as ship_moved implies (a respawn, a
+	// baseline more than a tick old): records of 3, (skip, dvx, dvy), added
+	// to the velocity.
+	ShipVelocity []int32 `protobuf:"zigzag32,17,rep,packed,name=ship_velocity,json=shipVelocity,proto3" json:"ship_velocity,omitempty"`
+	// Ships whose kills or deaths changed: records of 3, (skip, kills,
+	// deaths).
+	ShipScore []uint32 `protobuf:"varint,18,rep,packed,name=ship_score,json=shipScore,proto3" json:"ship_score,omitempty"`
+	// Ships that appeared (every ship, in a full snapshot): records of 10,
+	// (id, team, x, y, vx, vy, aim, status, kills, deaths), in id order. id is
+	// the difference from the previous record's id (the first record's from
+	// 0); positions and velocities are in sub-units, aim has 8 bits.
+	ShipAdded []int32 `protobuf:"zigzag32,19,rep,packed,name=ship_added,json=shipAdded,proto3" json:"ship_added,omitempty"`
+	// Ships of the baseline that are gone (they left, or out of view): one
+	// skip each.
+	ShipRemoved []uint32 `protobuf:"varint,20,rep,packed,name=ship_removed,json=shipRemoved,proto3" json:"ship_removed,omitempty"`
+	// Kills per team, team 1 first, in team modes: always in a full
+	// snapshot, and in a delta when one changed.
+	TeamKills     []uint32 `protobuf:"varint,21,rep,packed,name=team_kills,json=teamKills,proto3" json:"team_kills,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1185,6 +1277,97 @@ func (x *Snapshot) GetEvents() []*GameEvent {
 func (x *Snapshot) GetTeamScores() []*TeamScore {
 	if x != nil {
 		return x.TeamScores
+	}
+	return nil
+}
+
+func (x *Snapshot) GetBaselineTick() uint32 {
+	if x != nil {
+		return x.BaselineTick
+	}
+	return 0
+}
+
+func (x *Snapshot) GetShipMoved() []int32 {
+	if x != nil {
+		return x.ShipMoved
+	}
+	return nil
+}
+
+func (x *Snapshot) GetShipAim() []int32 {
+	if x != nil {
+		return x.ShipAim
+	}
+	return nil
+}
+
+func (x *Snapshot) GetProjectileAdded() []int32 {
+	if x != nil {
+		return x.ProjectileAdded
+	}
+	return nil
+}
+
+func (x *Snapshot) GetProjectileRemoved() []uint32 {
+	if x != nil {
+		return x.ProjectileRemoved
+	}
+	return nil
+}
+
+func (x *Snapshot) GetEventRecords() []uint32 {
+	if x != nil {
+		return x.EventRecords
+	}
+	return nil
+}
+
+func (x *Snapshot) GetShipStatus() []uint32 {
+	if x != nil {
+		return x.ShipStatus
+	}
+	return nil
+}
+
+func (x *Snapshot) GetSelfAim() uint32 {
+	if x != nil && x.SelfAim != nil {
+		return *x.SelfAim
+	}
+	return 0
+}
+
+func (x *Snapshot) GetShipVelocity() []int32 {
+	if x != nil {
+		return x.ShipVelocity
+	}
+	return nil
+}
+
+func (x *Snapshot) GetShipScore() []uint32 {
+	if x != nil {
+		return x.ShipScore
+	}
+	return nil
+}
+
+func (x *Snapshot) GetShipAdded() []int32 {
+	if x != nil {
+		return x.ShipAdded
+	}
+	return nil
+}
+
+func (x *Snapshot) GetShipRemoved() []uint32 {
+	if x != nil {
+		return x.ShipRemoved
+	}
+	return nil
+}
+
+func (x *Snapshot) GetTeamKills() []uint32 {
+	if x != nil {
+		return x.TeamKills
 	}
 	return nil
 }
@@ -1451,7 +1634,7 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\x06target\x18\x04 \x01(\rR\x06target\"5\n" +
 	"\tTeamScore\x12\x12\n" +
 	"\x04team\x18\x01 \x01(\rR\x04team\x12\x14\n" +
-	"\x05kills\x18\x02 \x01(\rR\x05kills\"\xc3\x02\n" +
+	"\x05kills\x18\x02 \x01(\rR\x05kills\"\x94\x06\n" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04tick\x18\x01 \x01(\rR\x04tick\x12\x17\n" +
 	"\aack_seq\x18\x02 \x01(\rR\x06ackSeq\x12*\n" +
@@ -1462,7 +1645,27 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\vprojectiles\x18\x06 \x03(\v2\x14.arena.v1.ProjectileR\vprojectiles\x12+\n" +
 	"\x06events\x18\a \x03(\v2\x13.arena.v1.GameEventR\x06events\x124\n" +
 	"\vteam_scores\x18\b \x03(\v2\x13.arena.v1.TeamScoreR\n" +
-	"teamScores\"\x89\x02\n" +
+	"teamScores\x12#\n" +
+	"\rbaseline_tick\x18\t \x01(\rR\fbaselineTick\x12\x1d\n" +
+	"\n" +
+	"ship_moved\x18\n" +
+	" \x03(\x11R\tshipMoved\x12\x19\n" +
+	"\bship_aim\x18\v \x03(\x11R\ashipAim\x12)\n" +
+	"\x10projectile_added\x18\f \x03(\x11R\x0fprojectileAdded\x12-\n" +
+	"\x12projectile_removed\x18\r \x03(\rR\x11projectileRemoved\x12#\n" +
+	"\revent_records\x18\x0e \x03(\rR\feventRecords\x12\x1f\n" +
+	"\vship_status\x18\x0f \x03(\rR\n" +
+	"shipStatus\x12\x1e\n" +
+	"\bself_aim\x18\x10 \x01(\rH\x00R\aselfAim\x88\x01\x01\x12#\n" +
+	"\rship_velocity\x18\x11 \x03(\x11R\fshipVelocity\x12\x1d\n" +
+	"\n" +
+	"ship_score\x18\x12 \x03(\rR\tshipScore\x12\x1d\n" +
+	"\n" +
+	"ship_added\x18\x13 \x03(\x11R\tshipAdded\x12!\n" +
+	"\fship_removed\x18\x14 \x03(\rR\vshipRemoved\x12\x1d\n" +
+	"\n" +
+	"team_kills\x18\x15 \x03(\rR\tteamKillsB\v\n" +
+	"\t_self_aim\"\x89\x02\n" +
 	"\fPlayerResult\x12\x17\n" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
 	"\tplayer_id\x18\x02 \x01(\tR\bplayerId\x12\x12\n" +
@@ -1563,6 +1766,7 @@ func file_arena_v1_match_proto_init() {
 	if File_arena_v1_match_proto != nil {
 		return
 	}
+	file_arena_v1_match_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
