@@ -274,3 +274,26 @@ func TestGoldenFramesAreSmall(t *testing.T) {
 	}
 	t.Logf("ffa16: full %d bytes, delta %d bytes", len(full), len(delta))
 }
+
+// BenchmarkDecoderApply applies the golden full ffa16 snapshot (already
+// unmarshalled), then unmarshals and applies the golden delta after it, as a
+// client does with every snapshot.
+func BenchmarkDecoderApply(b *testing.B) {
+	fullFrame, deltaFrame := goldenFrames(b)
+	full := unframe(b, fullFrame)
+	d := NewDecoder(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Reset()
+		if _, err := d.Apply(full); err != nil {
+			b.Fatal(err)
+		}
+		var msg arenav1.ServerMessage
+		if err := proto.Unmarshal(deltaFrame, &msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Apply(msg.GetSnapshot()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
