@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -120,12 +122,50 @@ func checkPlayed(t *testing.T, sum Summary, bots, matches int) {
 	}
 }
 
+// checkServer asserts the server's /metrics figures of a run of bots
+// players that played.
+func checkServer(t *testing.T, sum Summary, players int) {
+	t.Helper()
+	if sum.ServerProbeError != "" {
+		t.Errorf("server probe error: %s", sum.ServerProbeError)
+	}
+	m := sum.ServerMetrics
+	if m == nil {
+		t.Fatal("no server metrics")
+	}
+	// The server counts a player connected just after it answers
+	// Authenticated, so the first scrape may miss the last bot.
+	if m.ServerPlayers < float64(players)-1 || m.ServerPlayers > float64(players) || m.Ticks == 0 || m.TickP50MS <= 0 || m.TickP99MS < m.TickP50MS ||
+		m.SnapshotsSent == 0 || m.ServerBytesSentPerPlayerS <= 0 || m.ServerWindowS <= 0 {
+		t.Errorf("server metrics %+v: want about %d players, ticks, snapshots and bytes", m, players)
+	}
+	if runtime.GOOS == "linux" && (sum.BotsCPUPercent == nil || *sum.BotsCPUPercent < 0) {
+		t.Errorf("bots' CPU %v, want a figure", sum.BotsCPUPercent)
+	}
+	js, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"tick_p99_ms":`, `"snapshots_dropped":`, `"server_bytes_sent_per_player_s":`} {
+		if !bytes.Contains(js, []byte(field)) {
+			t.Errorf("JSON summary without %s: %s", field, js)
+		}
+	}
+}
+
 // TestBotsPlayFreeForAll runs four bots through one four-player match, half
 // of them decoding every snapshot and half only peeking.
 func TestBotsPlayFreeForAll(t *testing.T) {
 	ts := startServer(t, quickMode(t, 4, 3*time.Second))
-	sum := runBots(t, ts, Config{Bots: 4, Mode: "quick", DecodeEvery: 2, StopAfterMatches: 1})
+	// The server runs in this process: its figures are the bots' too, but
+	// they show the probe works end to end.
+	sum := runBots(t, ts, Config{Bots: 4, Mode: "quick", DecodeEvery: 2, StopAfterMatches: 1, ServerPID: os.Getpid()})
 	checkPlayed(t, sum, 4, 1)
+	checkServer(t, sum, 4)
+	if p := sum.ServerProcess; p == nil || p.ServerPID != os.Getpid() || p.ClkTck <= 0 || p.ServerRSSMiB <= 0 ||
+		p.ServerRSSKiBPerPlayer <= 0 || p.ServerProcWindowS <= 0 {
+		t.Errorf("server process figures %+v, want them all", p)
+	}
 	if sum.Decoders != 2 {
 		t.Errorf("decoders = %d, want 2", sum.Decoders)
 	}
@@ -140,6 +180,10 @@ func TestBotsRequeue(t *testing.T) {
 	ts := startServer(t, quickMode(t, 2, time.Second))
 	sum := runBots(t, ts, Config{Bots: 2, Mode: "quick", StopAfterMatches: 2, Ramp: 100})
 	checkPlayed(t, sum, 2, 2)
+	checkServer(t, sum, 2)
+	if sum.ServerProcess != nil {
+		t.Errorf("server process figures %+v without a pid", sum.ServerProcess)
+	}
 	if sum.SnapshotsDecoded != sum.SnapshotsTotal {
 		t.Errorf("%d of %d snapshots decoded with -decode-every 1", sum.SnapshotsDecoded, sum.SnapshotsTotal)
 	}
@@ -158,6 +202,9 @@ func TestUnreachableServerIsCounted(t *testing.T) {
 	}
 	if sum.Errors < 3 || sum.ErrorKinds["sign_in"] < 3 || sum.Connected != 0 || sum.Matches != 0 {
 		t.Fatalf("against no server: %+v; want 3 sign-in errors, nothing connected", sum)
+	}
+	if sum.ServerMetrics != nil || sum.ServerProbeError == "" {
+		t.Fatalf("against no server: metrics %+v, probe error %q; want none and one", sum.ServerMetrics, sum.ServerProbeError)
 	}
 }
 
@@ -259,6 +306,8 @@ func TestBadFlags(t *testing.T) {
 		{"-bots", "many"},
 		{"-duration", "-1s"},
 		{"-decode-every", "0"},
+		{"-server-pid", "-1"},
+		{"-server-pid", "1073741824", "-duration", "1ms"}, // no such process
 		{"-server", "127.0.0.1:8080"},
 		{"-nope"},
 		{"extra"},

@@ -21,6 +21,15 @@
 // failures) are counted by kind, never silent, and never change the exit
 // status: only bad flags do (exit 2).
 //
+// At both ends of the window the bots also scrape the server's /metrics and,
+// given -server-pid, sample the server process's CPU time (utime+stime of
+// /proc/PID/stat, in clock ticks of sysconf(_SC_CLK_TCK), read from the
+// auxiliary vector: 100 on Linux) and resident memory (VmRSS of
+// /proc/PID/status); the summary adds the server's figures over the window
+// (ticks and their duration quantiles, overruns, skipped ticks, dropped
+// snapshots, bytes sent; CPU and memory per connected player), and the bots'
+// own CPU use from /proc/self/stat. See ServerMetrics and ServerProcess.
+//
 // Every flag has an environment twin: -bots is ARENA_BOTS_BOTS, -decode-every
 // ARENA_BOTS_DECODE_EVERY, and so on. Flags win over the environment.
 //
@@ -109,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, options, error) {
 	fs.IntVar(&cfg.DecodeEvery, "decode-every", 1, "one bot in N decodes every snapshot and times acknowledgements")
 	fs.IntVar(&cfg.StopAfterMatches, "matches", 0, "end the window once this many matches have ended in it (0: no limit)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the bots' random play")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id: report its CPU time and memory from /proc over the window (0: none)")
 	var opts options
 	fs.BoolVar(&opts.json, "json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write the bots' own CPU profile to this file")
@@ -195,4 +205,21 @@ func writeHuman(w io.Writer, s Summary) {
 		errs += fmt.Sprintf(" %s=%d", k, s.ErrorKinds[k])
 	}
 	line("errors", "%s", errs)
+	if m := s.ServerMetrics; m != nil {
+		line("server", "%.0f players, %.0f matches over %.1f s of /metrics", m.ServerPlayers, m.ServerMatches, m.ServerWindowS)
+		line("server ticks", "%d: p50 %.3f  p99 %.3f ms (bucket-interpolated); %d overruns, %d skipped",
+			m.Ticks, m.TickP50MS, m.TickP99MS, m.TickOverruns, m.TicksSkipped)
+		line("server sent", "%.0f B/player/s; %d snapshots, %d dropped", m.ServerBytesSentPerPlayerS, m.SnapshotsSent, m.SnapshotsDropped)
+	}
+	if p := s.ServerProcess; p != nil {
+		line("server cpu", "%.1f%% of a core, %.1f µs/player/s (%.2f s in %.1f s, pid %d, CLK_TCK %d)",
+			p.ServerCPUPercent, p.ServerCPUUSPerPlayerS, p.ServerCPUS, p.ServerProcWindowS, p.ServerPID, p.ClkTck)
+		line("server rss", "%.1f MiB, %.1f KiB/player", p.ServerRSSMiB, p.ServerRSSKiBPerPlayer)
+	}
+	if s.BotsCPUPercent != nil {
+		line("bots cpu", "%.1f%% of a core (this process)", *s.BotsCPUPercent)
+	}
+	if s.ServerProbeError != "" {
+		line("server", "figures missing: %s", s.ServerProbeError)
+	}
 }

@@ -49,6 +49,11 @@ type Config struct {
 	// MaxLoggedErrors is how many errors are logged one by one; the rest are
 	// only counted. Default 20.
 	MaxLoggedErrors int
+	// ServerPID is the server's process id, whose CPU time and memory are
+	// sampled from /proc at both ends of the window (Linux only; see
+	// ServerProcess); 0 samples none. The server's /metrics is scraped
+	// either way (see ServerMetrics). Default 0.
+	ServerPID int
 }
 
 // withDefaults returns c with its zero fields set to their defaults.
@@ -97,6 +102,9 @@ func (c Config) Validate() error {
 	}
 	if c.DecodeEvery < 1 {
 		errs = append(errs, fmt.Errorf("decode-every %d: must be at least 1", c.DecodeEvery))
+	}
+	if c.ServerPID < 0 {
+		errs = append(errs, fmt.Errorf("server pid %d: must not be negative", c.ServerPID))
 	}
 	if c.StopAfterMatches < 0 {
 		errs = append(errs, fmt.Errorf("matches %d: must not be negative", c.StopAfterMatches))
@@ -169,6 +177,21 @@ type Summary struct {
 	Errors uint64 `json:"errors"`
 	// ErrorKinds counts Errors by kind.
 	ErrorKinds map[string]uint64 `json:"error_kinds"`
+
+	// The server's figures over the window, their fields inlined in the
+	// JSON: ServerMetrics from its /metrics (nil if a scrape failed),
+	// ServerProcess from /proc (nil without Config.ServerPID, or if a sample
+	// failed).
+	*ServerMetrics
+	*ServerProcess
+	// BotsCPUPercent is the bots' own CPU time (this process, from
+	// /proc/self/stat) over the window, in percent of one core. Near 100 for
+	// each core the bots may use, the bots, not the server, are the
+	// bottleneck. Absent without /proc.
+	BotsCPUPercent *float64 `json:"bots_cpu_percent,omitempty"`
+	// ServerProbeError says why server figures are missing; empty if none is.
+	// A failed probe is not one of the bots' Errors.
+	ServerProbeError string `json:"server_probe_error,omitempty"`
 }
 
 // runner is the state the bots of one run share. Ownership: Run creates it,
@@ -244,11 +267,17 @@ func (r *runner) matchCount() int {
 // attempt over (authenticated, or failed and counted). The measurement window
 // then runs for cfg.Duration (or until cfg.StopAfterMatches matches have
 // ended, or ctx is done), after which the bots disconnect and Run returns
-// what they measured. Only a bad configuration is an error; everything that
-// goes wrong while the bots play is counted in the Summary.
+// what they measured. The server is sampled (see serverProbe) just after the
+// window starts and just before the bots disconnect. Only a bad
+// configuration is an error (a ServerPID whose /proc cannot be read is one);
+// everything that goes wrong while the bots play is counted in the Summary.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) (Summary, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
+		return Summary{}, err
+	}
+	probe, err := newServerProbe(cfg)
+	if err != nil {
 		return Summary{}, err
 	}
 	r := &runner{cfg: cfg, log: log, epoch: time.Now(), stop: make(chan struct{}), matches: make(map[string]struct{})}
@@ -284,8 +313,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Summary, error) {
 	r.windowStart.Store(max(int64(rampEnd), 1))
 	log.Info("ramp-up complete, measuring", slog.Int("bots", started), slog.Int64("connected", r.connected.Load()),
 		slog.Duration("ramp", rampEnd.Round(time.Millisecond)), slog.Duration("window", cfg.Duration))
+	// The server is sampled inside the window, which the sample's own time
+	// does not shorten.
+	serverStart := probe.sample(ctx, r.now)
 
-	timer := time.NewTimer(cfg.Duration)
+	timer := time.NewTimer(time.Duration(r.windowEnd.Load()) - r.now())
 	select {
 	case <-timer.C:
 	case <-r.stop:
@@ -297,10 +329,16 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Summary, error) {
 		r.windowEnd.Store(int64(end))
 	}
 	connected := int(r.connected.Load())
+	serverEnd := probe.sample(ctx, r.now) // while the bots still play
 	cancel()
 	done.Wait()
 
-	return r.summary(bots[:started], rampEnd, end-rampEnd, connected), nil
+	sum := r.summary(bots[:started], rampEnd, end-rampEnd, connected)
+	probe.fill(&sum, serverStart, serverEnd)
+	if sum.ServerProbeError != "" {
+		log.Warn("server figures incomplete", slog.String("err", sum.ServerProbeError))
+	}
+	return sum, nil
 }
 
 // summary adds up what the bots measured. Call it only after every bot
