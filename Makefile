@@ -5,7 +5,7 @@ WEB     := bin/web
 WASMENV := GOOS=js GOARCH=wasm
 WASMPATH := PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz soak browser-test bench clean
+.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz soak browser-test bench capacity clean
 
 ## run: build the WebAssembly client and the server, then serve on :8080 (ARENA_ADDR changes it).
 run: wasm server
@@ -74,6 +74,10 @@ test: proto-check lint gotest wasm-test fuzz browser-test
 ## bench: the Go benchmarks.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## capacity: step ffa16 bot counts up to the most the server holds at 30 Hz, shared and pinned (BOTS, PLACEMENTS, DURATION, RAMP, DECODE_EVERY from the environment).
+capacity:
+	GO=$(GO) ./bench/capacity.sh
 
 clean:
 	rm -rf bin

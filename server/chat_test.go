@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
 )
@@ -132,9 +133,9 @@ func TestChatHistoryAndSeatSurviveAReconnect(t *testing.T) {
 	if !slices.Contains(lines, "one") {
 		t.Fatalf("history after reconnect %v lacks the line before the drop", lines)
 	}
-	snap := bob.waitFor("snapshot", func(m *arenav1.ServerMessage) bool { return m.GetSnapshot() != nil }).GetSnapshot()
-	if len(snap.GetShips()) != 2 {
-		t.Fatalf("snapshot after reconnect has %d ships", len(snap.GetShips()))
+	view := bob.waitView("snapshot", func(*netcode.View) bool { return true })
+	if len(view.Ships) != 2 || view.Baseline != 0 {
+		t.Fatalf("first snapshot after reconnect: %d ships, baseline %d; want a full one of 2", len(view.Ships), view.Baseline)
 	}
 	alice.waitFor("bob is back", chatLine("bob is back"))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
 )
@@ -85,9 +87,16 @@ func postSession(t *testing.T, ts *httptest.Server, body string) (int, []byte) {
 type client struct {
 	t      *testing.T
 	ws     *websocket.Conn
-	msgs   chan *arenav1.ServerMessage
+	msgs   chan received
 	closed chan error
 	token  string
+}
+
+// received is one server message and, for a snapshot, the state it decodes
+// to through the client's netcode.Decoder, as a real client sees it.
+type received struct {
+	msg  *arenav1.ServerMessage
+	view *netcode.View
 }
 
 func dial(t *testing.T, ts *httptest.Server) *client {
@@ -97,7 +106,7 @@ func dial(t *testing.T, ts *httptest.Server) *client {
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	c := &client{t: t, ws: ws, msgs: make(chan *arenav1.ServerMessage, 4096), closed: make(chan error, 1)}
+	c := &client{t: t, ws: ws, msgs: make(chan received, 4096), closed: make(chan error, 1)}
 	go c.readLoop()
 	t.Cleanup(func() { ws.Close() })
 	return c
@@ -132,6 +141,7 @@ func (c *client) sync() {
 
 func (c *client) readLoop() {
 	defer close(c.msgs)
+	var dec *netcode.Decoder
 	for {
 		kind, b, err := c.ws.ReadMessage()
 		if err != nil {
@@ -147,7 +157,17 @@ func (c *client) readLoop() {
 			c.closed <- err
 			return
 		}
-		c.msgs <- m
+		if start := m.GetMatchStart(); start != nil {
+			dec = netcode.NewDecoder(start.GetYourShipId())
+		}
+		var view *netcode.View
+		if snap := m.GetSnapshot(); snap != nil && dec != nil {
+			if view, err = dec.Apply(snap); err != nil {
+				c.closed <- fmt.Errorf("decode snapshot of tick %d: %w", snap.GetTick(), err)
+				return
+			}
+		}
+		c.msgs <- received{m, view}
 	}
 }
 
@@ -170,15 +190,26 @@ func (c *client) sendRaw(kind int, b []byte) {
 // waitFor returns the first message matching pred, skipping others.
 func (c *client) waitFor(what string, pred func(*arenav1.ServerMessage) bool) *arenav1.ServerMessage {
 	c.t.Helper()
+	return c.waitReceived(what, func(r received) bool { return pred(r.msg) }).msg
+}
+
+// waitView returns the first decoded snapshot matching pred.
+func (c *client) waitView(what string, pred func(*netcode.View) bool) *netcode.View {
+	c.t.Helper()
+	return c.waitReceived(what, func(r received) bool { return r.view != nil && pred(r.view) }).view
+}
+
+func (c *client) waitReceived(what string, pred func(received) bool) received {
+	c.t.Helper()
 	deadline := time.After(waitTimeout)
 	for {
 		select {
-		case m, ok := <-c.msgs:
+		case r, ok := <-c.msgs:
 			if !ok {
 				c.t.Fatalf("waiting for %s: connection closed: %v", what, <-c.closed)
 			}
-			if pred(m) {
-				return m
+			if pred(r) {
+				return r
 			}
 		case <-deadline:
 			c.t.Fatalf("waiting for %s: timed out", what)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
 )
@@ -52,19 +53,17 @@ func TestDuelEndToEnd(t *testing.T) {
 	}
 
 	// Once play starts, alice holds "right" for a few ticks; bob sees her ship move.
-	playing := func(m *arenav1.ServerMessage) bool {
-		return m.GetSnapshot().GetPhase() == arenav1.MatchPhase_MATCH_PHASE_PLAYING
-	}
-	before := shipIn(t, bob.waitFor("play", playing).GetSnapshot(), aliceShip)
+	playing := func(v *netcode.View) bool { return v.Phase == game.PhasePlaying }
+	before := shipIn(t, bob.waitView("play", playing), aliceShip)
 	const moves = 6
 	for seq := uint32(1); seq <= moves; seq++ {
 		alice.send(input(seq, arenav1.Button_BUTTON_RIGHT))
 	}
-	bob.waitFor("alice moving right", func(m *arenav1.ServerMessage) bool {
-		s := m.GetSnapshot()
-		return s != nil && shipIn(t, s, aliceShip).GetX() > before.GetX() && shipIn(t, s, aliceShip).GetY() == before.GetY()
+	bob.waitView("alice moving right", func(v *netcode.View) bool {
+		now := shipIn(t, v, aliceShip)
+		return now.Pos.X > before.Pos.X && now.Pos.Y == before.Pos.Y
 	})
-	alice.waitFor("inputs acknowledged", func(m *arenav1.ServerMessage) bool { return m.GetSnapshot().GetAckSeq() == moves })
+	alice.waitView("inputs acknowledged", func(v *netcode.View) bool { return v.Ack == moves })
 
 	alice.send(chat("  good luck\u0007 "))
 	line := bob.waitFor("chat", func(m *arenav1.ServerMessage) bool { return m.GetChatMessage() != nil }).GetChatMessage()
@@ -92,13 +91,13 @@ func TestDuelEndToEnd(t *testing.T) {
 	}
 }
 
-func shipIn(t *testing.T, s *arenav1.Snapshot, id uint32) *arenav1.Ship {
+func shipIn(t *testing.T, v *netcode.View, id uint32) netcode.ShipState {
 	t.Helper()
-	for _, sh := range s.GetShips() {
-		if sh.GetId() == id {
+	for _, sh := range v.Ships {
+		if uint32(sh.ID) == id {
 			return sh
 		}
 	}
-	t.Fatalf("ship %d not in snapshot of tick %d", id, s.GetTick())
-	return nil
+	t.Fatalf("ship %d not in snapshot of tick %d", id, v.Tick)
+	return netcode.ShipState{}
 }

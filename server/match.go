@@ -23,9 +23,24 @@ type Sim interface {
 	Ended() bool
 	Tick() uint32
 	Describe(start *arenav1.MatchStart)
-	AppendSnapshot(dst []byte, ackSeq uint32) []byte
+	NewEncoder(ship uint32) SnapshotEncoder
 	Results(end *arenav1.MatchEnd)
 }
+
+// SnapshotEncoder encodes one player's snapshots against the last one their
+// connection took (netcode.Encoder).
+type SnapshotEncoder interface {
+	// Append appends this tick's snapshot frame for the player.
+	Append(dst []byte, ackSeq uint32) []byte
+	// Handed says whether the frame was queued (it becomes the baseline) or
+	// dropped (the next snapshot is full).
+	Handed(ok bool)
+}
+
+// worldSim is the simulation of real matches: a netcode.Match.
+type worldSim struct{ *netcode.Match }
+
+func (w worldSim) NewEncoder(ship uint32) SnapshotEncoder { return w.Match.NewEncoder(ship) }
 
 // seat is one player's place in a match. Its fields below the line are the
 // match goroutine's alone.
@@ -36,6 +51,7 @@ type seat struct {
 	team   int
 
 	inputs     *netcode.InputBuffer
+	snapshots  SnapshotEncoder
 	ack        uint32
 	left       bool   // forfeited or left: out of the game for good
 	offline    bool   // connection lost; the seat is held until graceTicks run out
@@ -93,7 +109,7 @@ func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", id, err)
 	}
-	return newMatchWithSim(id, mode, seats, sim, l)
+	return newMatchWithSim(id, mode, seats, worldSim{sim}, l)
 }
 
 func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby) (*match, error) {
@@ -102,6 +118,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 			return nil, fmt.Errorf("match %s: seat %d: %w", id, s.ship, err)
 		}
 		s.inputs = netcode.NewInputBuffer(l.cfg.InputBuffer)
+		s.snapshots = sim.NewEncoder(s.ship)
 	}
 	m := &match{
 		id: id, mode: mode, sim: sim, seats: seats, lobby: l,
@@ -261,6 +278,7 @@ func (m *match) handle(e matchEvent) {
 			m.postSystem(s.player.name + " is back")
 		}
 		s.inputs = netcode.NewInputBuffer(m.lobby.cfg.InputBuffer)
+		s.snapshots.Handed(false) // the new connection starts from a full snapshot
 		m.sendStart(s)
 		s.player.deliverHistory(m.matchChat.History())
 		if team := m.channelFor(s, arenav1.ChatChannel_CHAT_CHANNEL_TEAM); team != nil {
@@ -313,9 +331,9 @@ func (m *match) broadcastSnapshots() {
 		if c == nil {
 			continue
 		}
-		m.snapshot = m.sim.AppendSnapshot(m.snapshot[:0], s.ack)
+		m.snapshot = s.snapshots.Append(m.snapshot[:0], s.ack)
 		// The connection's writer owns the bytes once queued, so each gets its own copy.
-		c.sendSnapshot(append([]byte(nil), m.snapshot...))
+		s.snapshots.Handed(c.sendSnapshot(append([]byte(nil), m.snapshot...)))
 	}
 }
 

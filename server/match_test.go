@@ -52,8 +52,14 @@ func (f *fakeSim) Step() error {
 	}
 	return nil
 }
-func (f *fakeSim) AppendSnapshot(dst []byte, ack uint32) []byte {
-	b, _ := proto.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: f.tick, AckSeq: ack}}})
+func (f *fakeSim) NewEncoder(uint32) SnapshotEncoder { return fakeEncoder{f} }
+
+// fakeEncoder writes snapshots that carry only the tick and the ack.
+type fakeEncoder struct{ f *fakeSim }
+
+func (e fakeEncoder) Handed(bool) {}
+func (e fakeEncoder) Append(dst []byte, ack uint32) []byte {
+	b, _ := proto.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: e.f.tick, AckSeq: ack}}})
 	return append(dst, b...)
 }
 
