@@ -14,6 +14,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -132,6 +134,7 @@ func (b *bot) run(ctx context.Context, ready func()) {
 type session struct {
 	conn     *transport.Conn
 	msg      arenav1.ServerMessage // reused for every decode
+	dec      *netcode.Decoder      // the match's snapshot state, as a real client keeps it (decoding bots)
 	inMatch  bool
 	matchID  string
 	sender   *sender
@@ -315,14 +318,19 @@ func (b *bot) onSnapshot(ctx context.Context, s *session, now time.Duration, in 
 	if snap == nil || !s.inMatch {
 		return
 	}
-	tick := snap.GetTick()
+	view, err := s.dec.Apply(snap)
+	if err != nil {
+		b.errorf(ctx, "decode", fmt.Errorf("snapshot of tick %d: %w", snap.GetTick(), err))
+		return
+	}
+	tick := view.Tick
 	if in && s.lastTick != 0 && tick > s.lastTick+1 {
 		b.stats.missed += uint64(tick - s.lastTick - 1)
 	}
 	s.lastTick = tick
 	b.seenTick.Store(tick)
-	b.timeAcks(s, now, in, tick, snap.GetAckSeq())
-	if snap.GetPhase() == arenav1.MatchPhase_MATCH_PHASE_ENDED {
+	b.timeAcks(s, now, in, tick, view.Ack)
+	if view.Phase == game.PhaseEnded {
 		// Like the game client, stop sending once the match is over.
 		b.stopSender(s)
 	}
@@ -375,6 +383,7 @@ func (b *bot) onMatchStart(ctx context.Context, s *session, start *arenav1.Match
 		rate = 30
 	}
 	s.inMatch, s.matchID = true, start.GetMatchId()
+	s.dec = netcode.NewDecoder(start.GetYourShipId())
 	s.lastSnap, s.lastTick = 0, 0
 	s.firstSeq, s.lastAck = b.nextSeq, b.nextSeq-1
 	b.seenTick.Store(0)
