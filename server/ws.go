@@ -57,9 +57,18 @@ func (s *Server) serveConn(c *conn) {
 	defer s.lobby.disconnect(p, c)
 	c.log = s.log.With(slog.String("player", p.id))
 
-	idle := func() error { return ws.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout)) }
-	_ = idle()
-	ws.SetPongHandler(func(string) error { return idle() })
+	// The idle deadline moves at most every IdleTimeout/8, not on every
+	// message: a silent peer is closed 7/8 to 8/8 of IdleTimeout after its last word.
+	var idleFrom time.Time
+	idle := func(now time.Time) error {
+		if now.Sub(idleFrom) < s.cfg.IdleTimeout/8 {
+			return nil
+		}
+		idleFrom = now
+		return ws.SetReadDeadline(now.Add(s.cfg.IdleTimeout))
+	}
+	_ = idle(time.Now())
+	ws.SetPongHandler(func(string) error { return idle(time.Now()) })
 	flood := ratelimit.Bucket{Burst: s.cfg.MessageBurst, Every: time.Second / time.Duration(s.cfg.MessageRate)}
 	var msg arenav1.ClientMessage
 	for {
@@ -68,8 +77,9 @@ func (s *Server) serveConn(c *conn) {
 		if c.closed() {
 			return // closing: only the peer's close frame matters now
 		}
+		now := time.Now()
 		if err == nil || isBadFrame(err) {
-			if !flood.Allow(time.Now()) {
+			if !flood.Allow(now) {
 				s.rejectClose(c, websocket.ClosePolicyViolation, "message_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "too many messages")
 				return
 			}
@@ -84,7 +94,7 @@ func (s *Server) serveConn(c *conn) {
 		case err != nil:
 			return
 		}
-		_ = idle()
+		_ = idle(now)
 		s.dispatch(p, c, &msg)
 	}
 }
