@@ -46,13 +46,13 @@ vet:
 gotest:
 	$(GO) test -race -shuffle=on ./...
 
-## wasm-test: the pure packages under js/wasm (Node), so amd64 and wasm agree.
+## wasm-test: the pure packages under js/wasm (Node): the game's golden per-tick hashes prove amd64 and wasm agree.
 wasm-test:
-	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./client/app/
+	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./netcode/ ./client/app/
 
 ## fuzz: every fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in gotest too).
 FUZZTIME ?= 4s
-FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput
+FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
