@@ -1,13 +1,11 @@
 package app
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
+	"math/rand/v2"
 	"strings"
 	"time"
 
-	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -42,26 +40,55 @@ func (s Screen) String() string {
 type Config struct {
 	// Dialer signs in and connects; required.
 	Dialer Dialer
+	// Store keeps the session token between runs (the browser's
+	// localStorage). Default: memory, which forgets it on exit.
+	Store SessionStore
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Rand returns a number in [0, 1) to spread reconnect attempts. Default
+	// math/rand/v2's Float64.
+	Rand func() float64
 	// Mode is the mode the menu queues for. Default "duel".
 	Mode string
-	// PingInterval is the time between pings while signed in. Default 2s.
+	// PingInterval is the time between pings while signed in. Default 1s.
 	PingInterval time.Duration
 	// NoticeTime is how long an error stays on screen. Default 5s.
 	NoticeTime time.Duration
+	// ReconnectMin is the wait before the first reconnect after a drop; it
+	// doubles with each failed attempt up to ReconnectMax, ±25% at random.
+	// Defaults 250ms and 4s.
+	ReconnectMin, ReconnectMax time.Duration
+	// ResumeWait is how long, after reconnecting from a match, the client
+	// waits for the server to resend MatchStart before it concludes that
+	// the match is gone. Default 3s.
+	ResumeWait time.Duration
 }
 
-// QueueInfo is where the player stands in the queue.
-type QueueInfo struct {
-	// Mode is the mode queued for.
-	Mode string
-	// Waited is the time waited so far, as of the App's last Update.
-	Waited time.Duration
-	// Players is the number of players in the queue, when the server said.
-	Players uint32
-	// Confirmed is true once the server has reported the player queued.
-	Confirmed bool
+// withDefaults returns cfg with its zero fields set.
+func (cfg Config) withDefaults() Config {
+	if cfg.Store == nil {
+		cfg.Store = &MemoryStore{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = "duel"
+	}
+	set := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	set(&cfg.PingInterval, time.Second)
+	set(&cfg.NoticeTime, 5*time.Second)
+	set(&cfg.ReconnectMin, 250*time.Millisecond)
+	set(&cfg.ReconnectMax, 4*time.Second)
+	set(&cfg.ResumeWait, 3*time.Second)
+	return cfg
 }
 
 // FeedLine is one kill in the kill feed.
@@ -84,13 +111,10 @@ type App struct {
 	cfg Config
 	now time.Time // the clock as of the last Update or action
 
-	screen     Screen
-	link       *link
-	connecting bool
-	signedIn   bool
-	playerID   string
-	name       string
-	status     string
+	screen Screen
+	conn   connection // the session with the server: link, token, reconnects
+	name   string
+	status string
 
 	notice      string
 	noticeUntil time.Time
@@ -99,200 +123,72 @@ type App struct {
 	queue   QueueInfo
 	queueAt time.Time // when queue.Waited was last reported
 
-	match    *Match
-	results  *Results
-	chat     ChatLog
-	chatOpen bool
-	draft    LineEditor
-	feed     []FeedLine
+	match   *Match
+	results *Results
+	chat    chatState
+	feed    []FeedLine
 
 	controls Controls
 	seq      uint32
 	pacer    pacer
 	dropped  int
 
-	ping     time.Duration
-	havePing bool
-	nextPing time.Time
+	net netStats
 }
 
-// New returns an App on the name screen.
+// New returns an App on the name screen. With a session in cfg.Store, its
+// first Update reconnects with that session's token, so a reloaded page
+// skips the name screen (and resumes a match it was in).
 func New(cfg Config) *App {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	cfg = cfg.withDefaults()
+	a := &App{cfg: cfg, now: cfg.Now(), chat: newChatState()}
+	if s, ok := cfg.Store.Load(); ok && s.Token != "" {
+		a.conn.session, a.conn.haveSession = s, true
+		a.name = s.Name
+		a.conn.autoResume = true
 	}
-	if cfg.Mode == "" {
-		cfg.Mode = "duel"
-	}
-	if cfg.PingInterval <= 0 {
-		cfg.PingInterval = 2 * time.Second
-	}
-	if cfg.NoticeTime <= 0 {
-		cfg.NoticeTime = 5 * time.Second
-	}
-	return &App{cfg: cfg, now: cfg.Now(), draft: LineEditor{Max: ChatMaxRunes}}
+	return a
 }
 
-// Update drains what the network delivered, then sends what is due: a ping,
-// and the match inputs of the ticks that passed. Call it once per frame.
+// Update drains what the network delivered, reconnects when it is time,
+// then sends what is due: a ping, and the match inputs of the ticks that
+// passed. Call it once per frame.
 func (a *App) Update() {
 	a.now = a.cfg.Now()
-	a.drain()
-	if a.link == nil || !a.signedIn {
+	a.net.frame(a.now)
+	a.updateConnection()
+	if a.conn.link == nil || !a.conn.signedIn {
 		return
 	}
-	if !a.now.Before(a.nextPing) {
+	if !a.now.Before(a.net.nextPing) {
 		a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Ping{
 			Ping: &arenav1.Ping{ClientTimeUs: a.now.UnixMicro()},
 		}})
-		a.nextPing = a.now.Add(a.cfg.PingInterval)
+		a.net.nextPing = a.now.Add(a.cfg.PingInterval)
 	}
-	if a.screen == ScreenMatch && a.match.Started() && a.match.Phase() != arenav1.MatchPhase_MATCH_PHASE_ENDED {
+	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != arenav1.MatchPhase_MATCH_PHASE_ENDED {
 		for range a.pacer.due(a.now) {
 			a.sendInput()
 		}
 	}
 }
 
-// drain handles the events waiting from the network, at most inboundQueue.
-func (a *App) drain() {
-	for range inboundQueue {
-		if a.link == nil {
-			return
-		}
-		select {
-		case e := <-a.link.events:
-			a.handleEvent(e)
-		default:
-			return
-		}
-	}
-}
-
-// Close ends the network session, if any, and returns to the name screen.
-func (a *App) Close() {
-	if a.link != nil {
-		a.link.close()
-		a.link = nil
-	}
-	a.connecting, a.signedIn = false, false
-	a.match = nil
-	a.CancelChat()
-	a.screen = ScreenName
-}
-
-// SubmitName signs in under name (on the name screen, when not already
-// connecting). The server decides whether the name is valid.
-func (a *App) SubmitName(name string) {
-	if a.screen != ScreenName || a.connecting {
-		return
-	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		a.fail("type a name first")
-		return
-	}
-	a.notice = ""
-	a.link = startLink(a.cfg.Dialer, name, a.cfg.Now)
-	a.connecting = true
-	a.status = "Connecting…"
-}
-
-// QueueDuel joins the queue of the configured mode (from the menu).
-func (a *App) QueueDuel() {
-	if a.screen != ScreenMenu || !a.signedIn {
-		return
-	}
-	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueJoin{
-		QueueJoin: &arenav1.QueueJoin{Mode: a.cfg.Mode},
-	}})
-	a.screen = ScreenQueue
-	a.queue = QueueInfo{Mode: a.cfg.Mode}
-	a.queueAt = a.now
-}
-
-// CancelQueue leaves the queue and returns to the menu. If the server has
-// already matched the player, its MatchFound wins and the match screen opens.
-func (a *App) CancelQueue() {
-	if a.screen != ScreenQueue {
-		return
-	}
-	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueLeave{QueueLeave: &arenav1.QueueLeave{}}})
-	a.screen = ScreenMenu
-}
-
-// BackToMenu leaves the results screen.
-func (a *App) BackToMenu() {
-	if a.screen != ScreenResults {
-		return
-	}
-	a.screen = ScreenMenu
-}
-
-// OpenChat opens the chat line (in a match), empty.
-func (a *App) OpenChat() {
-	if a.screen != ScreenMatch {
-		return
-	}
-	a.chatOpen = true
-	a.draft.Clear()
-}
-
-// CancelChat closes the chat line without sending it.
-func (a *App) CancelChat() {
-	a.chatOpen = false
-	a.draft.Clear()
-}
-
-// SubmitChat sends the chat line, if it is not blank, and closes it.
-func (a *App) SubmitChat() {
-	if !a.chatOpen {
-		return
-	}
-	a.SendChat(a.draft.Text())
-	a.CancelChat()
-}
-
-// ChatOpen reports whether the chat line is open; while it is, the UI types
-// into ChatDraft and the controls hold still.
-func (a *App) ChatOpen() bool { return a.chatOpen }
-
-// ChatDraft is the chat line being typed.
-func (a *App) ChatDraft() *LineEditor { return &a.draft }
-
-// SendChat posts text to the match chat. It reports whether a line was sent
-// (not when the text is blank, too long, or the player is not in a match).
-func (a *App) SendChat(text string) bool {
-	text = strings.TrimSpace(text)
-	if a.screen != ScreenMatch || !a.signedIn || text == "" {
-		return false
-	}
-	if len([]rune(text)) > ChatMaxRunes {
-		a.fail(fmt.Sprintf("chat lines are at most %d characters", ChatMaxRunes))
-		return false
-	}
-	return a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_ChatSend{
-		ChatSend: &arenav1.ChatSend{Channel: arenav1.ChatChannel_CHAT_CHANNEL_MATCH, Text: text},
-	}})
-}
-
-// SetControls sets what the player holds now; Update sends it each tick.
-func (a *App) SetControls(c Controls) { a.controls = c }
-
 // Screen is the current screen.
 func (a *App) Screen() Screen { return a.screen }
 
-// Connecting reports whether a sign-in is under way.
-func (a *App) Connecting() bool { return a.connecting }
+// Now is the App's clock as of the last Update.
+func (a *App) Now() time.Time { return a.now }
 
-// Status is a line about the connection for the name screen ("Connecting…").
+// Status is a line about the connection ("Connecting…", "Reconnecting…"),
+// or "" when there is nothing to say.
 func (a *App) Status() string { return a.status }
 
-// Name is the player's name as the server accepted it.
+// Name is the player's name as the server accepted it (or as stored, until
+// the server confirms it).
 func (a *App) Name() string { return a.name }
 
 // PlayerID is the player's id, once signed in.
-func (a *App) PlayerID() string { return a.playerID }
+func (a *App) PlayerID() string { return a.conn.playerID }
 
 // Notice is the error to show now, or "" when none is recent.
 func (a *App) Notice() string {
@@ -305,21 +201,11 @@ func (a *App) Notice() string {
 // LastError is the most recent error, however old.
 func (a *App) LastError() string { return a.lastError }
 
-// Queue is where the player stands in the queue.
-func (a *App) Queue() QueueInfo {
-	q := a.queue
-	q.Waited += a.now.Sub(a.queueAt)
-	return q
-}
-
 // Match is the current match, or nil outside the match screen.
 func (a *App) Match() *Match { return a.match }
 
 // Results is the last match's results, or nil.
 func (a *App) Results() *Results { return a.results }
-
-// Chat is the chat log of the current (or last) match.
-func (a *App) Chat() *ChatLog { return &a.chat }
 
 // Feed returns the recent kills, oldest first.
 func (a *App) Feed() []FeedLine {
@@ -330,32 +216,34 @@ func (a *App) Feed() []FeedLine {
 	return a.feed[i:]
 }
 
-// Ping is the last measured round-trip time; ok is false before the first.
-func (a *App) Ping() (rtt time.Duration, ok bool) { return a.ping, a.havePing }
-
 // InputSeq is the sequence number of the last input sent.
 func (a *App) InputSeq() uint32 { return a.seq }
 
-// send queues m; a full queue is reported as an error and false.
+// SetControls sets what the player holds now; Update sends it each tick.
+func (a *App) SetControls(c Controls) { a.controls = c }
+
+// send queues m; a full queue, or no connection, is reported as false (and
+// as an error on screen, except for inputs and pings).
 func (a *App) send(m *arenav1.ClientMessage) bool {
-	if a.link == nil {
+	_, quiet := m.GetBody().(*arenav1.ClientMessage_Input)
+	if _, ping := m.GetBody().(*arenav1.ClientMessage_Ping); ping {
+		quiet = true
+	}
+	if a.conn.link == nil || !a.conn.signedIn {
+		if !quiet {
+			a.fail("not connected")
+		}
 		return false
 	}
-	if !a.link.send(m) {
+	if !a.conn.link.send(m) {
 		a.dropped++
-		if _, isInput := m.GetBody().(*arenav1.ClientMessage_Input); !isInput {
+		if !quiet {
 			a.fail("network busy: message not sent")
 		}
 		return false
 	}
+	a.net.sent(m, a.now)
 	return true
-}
-
-func (a *App) sendInput() {
-	a.seq++
-	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{
-		Seq: a.seq, Buttons: a.controls.Buttons, Aim: a.controls.Aim % 65536,
-	}}})
 }
 
 // fail shows msg for a while and remembers it as the last error.
@@ -364,47 +252,11 @@ func (a *App) fail(msg string) {
 	a.noticeUntil = a.now.Add(a.cfg.NoticeTime)
 }
 
-func (a *App) handleEvent(e event) {
-	switch {
-	case e.session != nil:
-		a.status = "Signing in…"
-		a.name, a.playerID = e.session.Name, e.session.PlayerID
-	case e.msg != nil:
-		a.handleMessage(e.msg, e.at)
-	default:
-		a.lost(e.err)
-	}
-}
-
-// lost handles the end of the network session: back to the name screen.
-func (a *App) lost(err error) {
-	was := a.signedIn
-	a.Close()
-	a.status = ""
-	var se *transport.SignInError
-	switch {
-	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
-		a.fail("name refused: " + se.Message)
-	case errors.As(err, &se):
-		a.fail("sign in failed: " + se.Message)
-	case was:
-		a.fail(fmt.Sprintf("connection lost: %v", err))
-	default:
-		a.fail(fmt.Sprintf("could not connect: %v", err))
-	}
-}
-
 // handleMessage applies one server message; at is when it arrived.
 func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 	switch b := m.GetBody().(type) {
 	case *arenav1.ServerMessage_Authenticated:
-		a.signedIn, a.connecting = true, false
-		a.status = ""
-		a.name, a.playerID = b.Authenticated.GetName(), b.Authenticated.GetPlayerId()
-		a.nextPing = a.now
-		if a.screen == ScreenName {
-			a.screen = ScreenMenu
-		}
+		a.authenticated(b.Authenticated)
 	case *arenav1.ServerMessage_QueueStatus:
 		a.handleQueueStatus(b.QueueStatus)
 	case *arenav1.ServerMessage_MatchFound:
@@ -412,131 +264,47 @@ func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 	case *arenav1.ServerMessage_MatchStart:
 		a.handleMatchStart(b.MatchStart)
 	case *arenav1.ServerMessage_Snapshot:
-		a.handleSnapshot(b.Snapshot)
+		a.handleSnapshot(b.Snapshot, at)
 	case *arenav1.ServerMessage_MatchEnd:
-		a.results = &Results{
-			MatchID: b.MatchEnd.GetMatchId(),
-			Reason:  b.MatchEnd.GetReason(),
-			Rows:    b.MatchEnd.GetResults(),
-			You:     a.playerID,
-		}
-		a.match = nil
-		a.CancelChat()
-		a.screen = ScreenResults
+		a.handleMatchEnd(b.MatchEnd)
 	case *arenav1.ServerMessage_ChatMessage:
-		c := b.ChatMessage
-		a.chat.Add(ChatLine{From: c.GetSenderName(), Text: c.GetText(), Team: c.GetSenderTeam(), System: c.GetSystem()})
+		a.handleChat(b.ChatMessage)
 	case *arenav1.ServerMessage_Pong:
-		if rtt := at.Sub(time.UnixMicro(b.Pong.GetClientTimeUs())); rtt >= 0 {
-			a.ping, a.havePing = rtt, true
-		}
+		a.net.pong(b.Pong, at)
 	case *arenav1.ServerMessage_Error:
 		a.handleError(b.Error)
 	}
 }
 
-func (a *App) handleQueueStatus(q *arenav1.QueueStatus) {
-	switch q.GetState() {
-	case arenav1.QueueState_QUEUE_STATE_QUEUED:
-		if a.screen != ScreenMenu && a.screen != ScreenQueue {
+func (a *App) handleError(e *arenav1.Error) {
+	switch e.GetCode() {
+	case arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH:
+		if a.screen != ScreenMatch || a.conn.resuming {
+			// Inputs sent before the client learnt that its match ended: stale, not news.
 			return
 		}
-		a.screen = ScreenQueue
-		a.queue = QueueInfo{
-			Mode:      q.GetMode(),
-			Waited:    time.Duration(q.GetWaitedMs()) * time.Millisecond,
-			Players:   q.GetPlayersQueued(),
-			Confirmed: true,
-		}
-		a.queueAt = a.now
-	case arenav1.QueueState_QUEUE_STATE_LEFT:
-		if a.screen == ScreenQueue {
-			a.screen = ScreenMenu
-		}
-	}
-}
-
-// enterMatch opens the match screen for a new match.
-func (a *App) enterMatch(id, mode string) {
-	a.match = &Match{ID: id, Mode: mode, names: map[uint32]string{}}
-	a.results = nil
-	a.chat.Clear()
-	a.CancelChat()
-	a.feed = nil
-	a.seq = 0
-	a.pacer = pacer{}
-	a.screen = ScreenMatch
-}
-
-func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
-	if a.match == nil || a.match.ID != ms.GetMatchId() {
-		a.enterMatch(ms.GetMatchId(), ms.GetMode())
-	}
-	a.match.Start = ms
-	if ms.GetMode() != "" {
-		a.match.Mode = ms.GetMode()
-	}
-	for _, p := range ms.GetPlayers() {
-		a.match.names[p.GetShipId()] = p.GetName()
-	}
-	a.pacer.start(a.now, ms.GetTickRate())
-}
-
-func (a *App) handleSnapshot(s *arenav1.Snapshot) {
-	m := a.match
-	if !m.Started() {
-		return
-	}
-	if m.Snapshot != nil && s.GetTick() < m.Snapshot.GetTick() {
-		return
-	}
-	m.Snapshot = s
-	for _, e := range s.GetEvents() {
-		if e.GetKind() == arenav1.GameEventKind_GAME_EVENT_KIND_SHOT {
-			m.Shots++
-		}
-		if e.GetKind() != arenav1.GameEventKind_GAME_EVENT_KIND_KILL {
-			continue
-		}
-		a.feed = append(a.feed, FeedLine{
-			Text: fmt.Sprintf("%s killed %s", m.nameOr(e.GetActor()), m.nameOr(e.GetTarget())),
-			At:   a.now,
-		})
-		if n := len(a.feed) - feedSize; n > 0 {
-			a.feed = append(a.feed[:0], a.feed[n:]...)
-		}
-	}
-}
-
-// nameOr is a ship's player name, or "ship N" when unknown.
-func (m *Match) nameOr(ship uint32) string {
-	if n := m.Name(ship); n != "" {
-		return n
-	}
-	return fmt.Sprintf("ship %d", ship)
-}
-
-func (a *App) handleError(e *arenav1.Error) {
-	if e.GetCode() == arenav1.ErrorCode_ERROR_CODE_NOT_IN_MATCH && a.screen != ScreenMatch {
-		// Inputs sent before the client learnt that its match ended: stale, not news.
+	case arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED:
+		// The connection ends next; lost decides what to do from this.
+		a.conn.refusal = e.GetMessage()
+		a.conn.replaced = a.conn.signedIn
 		return
 	}
 	code := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(e.GetCode().String(), "ERROR_CODE_")), "_", " ")
+	text := code
 	if msg := e.GetMessage(); msg != "" {
-		a.fail(code + ": " + msg)
-	} else {
-		a.fail(code)
+		text = code + ": " + msg
 	}
+	a.fail(text)
 	switch e.GetCode() {
+	case arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT:
+		a.chat.local(a.screen, text)
 	case arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE, arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN:
 		if a.screen == ScreenQueue {
 			a.screen = ScreenMenu
 		}
 	case arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED:
 		if a.screen == ScreenMatch {
-			a.match = nil
-			a.CancelChat()
-			a.screen = ScreenMenu
+			a.leaveMatch(ScreenMenu)
 		}
 	}
 }

@@ -61,33 +61,71 @@ func (c *fakeConn) Close() error {
 	return nil
 }
 
-// fakeDialer hands out its conn, or fails with err.
+// fakeDialer signs in (or fails with signInErr) and hands out a new
+// fakeConn per Connect (or fails with connErr). The harness reads the
+// newest conn.
 type fakeDialer struct {
-	conn  *fakeConn
-	err   error
-	names []string
+	mu        sync.Mutex
+	conns     []*fakeConn
+	signInErr error
+	connErr   error
+	names     []string
 }
 
-func (d *fakeDialer) Dial(ctx context.Context, name string) (Conn, transport.Session, error) {
+func (d *fakeDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.names = append(d.names, name)
-	if d.err != nil {
-		return nil, transport.Session{}, d.err
+	if d.signInErr != nil {
+		return transport.Session{}, d.signInErr
 	}
-	return d.conn, transport.Session{Token: "tok-" + name, PlayerID: "id-" + name, Name: name}, nil
+	return transport.Session{Token: "tok-" + name, PlayerID: "id-" + name, Name: name}, nil
+}
+
+func (d *fakeDialer) Connect(ctx context.Context) (Conn, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.connErr != nil {
+		return nil, d.connErr
+	}
+	c := newFakeConn()
+	d.conns = append(d.conns, c)
+	return c, nil
+}
+
+// dialed returns how many connections were opened.
+func (d *fakeDialer) dialed() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.conns)
 }
 
 // harness drives an App inside a synctest bubble, playing the server.
 type harness struct {
-	t    *testing.T
-	a    *App
-	conn *fakeConn
-	d    *fakeDialer
+	t     *testing.T
+	a     *App
+	d     *fakeDialer
+	store *MemoryStore
 }
 
 func newHarness(t *testing.T) *harness {
-	conn := newFakeConn()
-	d := &fakeDialer{conn: conn}
-	return &harness{t: t, a: New(Config{Dialer: d}), conn: conn, d: d}
+	return newHarnessWith(t, &MemoryStore{})
+}
+
+func newHarnessWith(t *testing.T, store *MemoryStore) *harness {
+	d := &fakeDialer{}
+	return &harness{t: t, a: New(Config{Dialer: d, Store: store, Rand: func() float64 { return 0.5 }}), d: d, store: store}
+}
+
+// conn is the newest connection the client opened.
+func (h *harness) conn() *fakeConn {
+	h.t.Helper()
+	h.d.mu.Lock()
+	defer h.d.mu.Unlock()
+	if len(h.d.conns) == 0 {
+		h.t.Fatal("the client opened no connection")
+	}
+	return h.d.conns[len(h.d.conns)-1]
 }
 
 // step lets the network goroutines settle, then runs one Update.
@@ -99,8 +137,9 @@ func (h *harness) step() {
 
 // serve delivers server messages and runs an Update.
 func (h *harness) serve(ms ...*arenav1.ServerMessage) {
+	c := h.conn()
 	for _, m := range ms {
-		h.conn.toClient <- m
+		c.toClient <- m
 	}
 	h.step()
 }
@@ -109,9 +148,10 @@ func (h *harness) serve(ms ...*arenav1.ServerMessage) {
 func (h *harness) sent() []*arenav1.ClientMessage {
 	synctest.Wait()
 	var out []*arenav1.ClientMessage
+	c := h.conn()
 	for {
 		select {
-		case m := <-h.conn.toServer:
+		case m := <-c.toServer:
 			out = append(out, m)
 		default:
 			return out
@@ -248,7 +288,7 @@ func TestSubmitNameTrimsAndRejectsBlank(t *testing.T) {
 func TestNameRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		h.d.err = &transport.SignInError{Status: 400, Message: "name must be 1-16 characters"}
+		h.d.signInErr = &transport.SignInError{Status: 400, Message: "name must be 1-16 characters"}
 		h.a.SubmitName("x")
 		h.step()
 		h.wantScreen(ScreenName)
@@ -259,7 +299,7 @@ func TestNameRefused(t *testing.T) {
 			t.Fatalf("notice = %q", got)
 		}
 		// The player can try again.
-		h.d.err = nil
+		h.d.signInErr = nil
 		h.signIn("alice")
 		h.a.Close()
 	})
@@ -492,23 +532,6 @@ func TestErrorLeavesScreens(t *testing.T) {
 	}
 }
 
-func TestConnectionLost(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.signIn("alice")
-		h.startMatch()
-		close(h.conn.toClient)
-		h.step()
-		h.wantScreen(ScreenName)
-		if got := h.a.Notice(); !strings.HasPrefix(got, "connection lost: ") {
-			t.Fatalf("notice = %q", got)
-		}
-		if h.a.Match() != nil {
-			t.Fatal("match kept after the connection was lost")
-		}
-	})
-}
-
 func TestMatchFoundWhileCancelling(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
@@ -535,8 +558,12 @@ func TestActionsIgnoredOnWrongScreen(t *testing.T) {
 		}
 		h.wantScreen(ScreenName)
 		h.signIn("alice")
-		if h.a.SendChat("hi") {
-			t.Fatal("chat sent from the menu")
+		h.sent()
+		if !h.a.SendChat("hi") {
+			t.Fatal("lobby chat refused on the menu")
+		}
+		if m := h.sentOnly(); m.GetChatSend().GetChannel() != arenav1.ChatChannel_CHAT_CHANNEL_LOBBY {
+			t.Fatalf("menu chat sent %v, want the lobby channel", m)
 		}
 		h.a.SubmitName("again")
 		h.step()
@@ -579,12 +606,19 @@ func TestScreenString(t *testing.T) {
 func TestChatLine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		h.signIn("alice")
-		h.a.OpenChat() // not in a match: stays closed
+		h.a.OpenChat() // on the name screen: stays closed
 		if h.a.ChatOpen() {
-			t.Fatal("chat opened on the menu")
+			t.Fatal("chat opened on the name screen")
 		}
-		h.startMatch()
+		h.signIn("alice")
+		h.a.OpenChat() // lobby chat on the menu
+		if !h.a.ChatOpen() || h.a.Probe(0).ChatChannel != "lobby" {
+			t.Fatal("lobby chat did not open on the menu")
+		}
+		h.startMatch() // closes it
+		if h.a.ChatOpen() {
+			t.Fatal("lobby chat line still open in the match")
+		}
 		h.a.OpenChat()
 		h.a.ChatDraft().Type([]rune("gg")...)
 		if p := h.a.Probe(0); !p.ChatOpen || p.ChatDraft != "gg" {

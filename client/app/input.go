@@ -78,3 +78,11 @@ func (p *pacer) due(now time.Time) int {
 	p.next = p.next.Add(time.Duration(n) * p.period)
 	return n
 }
+
+// sendInput sends the held controls as the next input.
+func (a *App) sendInput() {
+	a.seq++
+	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{
+		Seq: a.seq, Buttons: a.controls.Buttons, Aim: a.controls.Aim % 65536,
+	}}})
+}

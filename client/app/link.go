@@ -29,10 +29,12 @@ type Conn interface {
 	Close() error
 }
 
-// Dialer signs in under a name and opens a connection to the server; the
-// session then authenticates the connection with the returned token.
+// Dialer reaches the server: SignIn asks for a session under a name, Connect
+// opens a connection, which the link then authenticates with the session's
+// token (the same token again on every reconnect).
 type Dialer interface {
-	Dial(ctx context.Context, name string) (Conn, transport.Session, error)
+	SignIn(ctx context.Context, name string) (transport.Session, error)
+	Connect(ctx context.Context) (Conn, error)
 }
 
 // ServerDialer dials an Arena server through netcode/transport.
@@ -41,34 +43,32 @@ type ServerDialer struct {
 	BaseURL string
 }
 
-// Dial signs in over HTTP and opens the server's websocket.
-func (d ServerDialer) Dial(ctx context.Context, name string) (Conn, transport.Session, error) {
-	s, err := transport.SignIn(ctx, d.BaseURL, name)
-	if err != nil {
-		return nil, transport.Session{}, err
-	}
+// SignIn asks the server for a session over HTTP.
+func (d ServerDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
+	return transport.SignIn(ctx, d.BaseURL, name)
+}
+
+// Connect opens the server's websocket.
+func (d ServerDialer) Connect(ctx context.Context) (Conn, error) {
 	wsURL, err := transport.WebSocketURL(d.BaseURL)
 	if err != nil {
-		return nil, transport.Session{}, err
+		return nil, err
 	}
-	c, err := transport.Dial(ctx, wsURL)
-	if err != nil {
-		return nil, transport.Session{}, err
-	}
-	return c, s, nil
+	return transport.Dial(ctx, wsURL)
 }
 
 // event is what a link reports to the App: exactly one of session, msg and
 // err is set.
 type event struct {
-	session *transport.Session     // signed in and connected
+	session *transport.Session     // signed in (a new session, not yet connected)
 	msg     *arenav1.ServerMessage // a message from the server
 	at      time.Time              // when msg arrived (ping is measured to it, not to the next frame)
 	err     error                  // the session is over
 }
 
-// link is one network session: sign in, connect, authenticate, then one
-// reader and one writer goroutine on the connection.
+// link is one connection to the server: sign in (when it has no token yet),
+// connect, authenticate, then one reader and one writer goroutine on the
+// connection. A reconnect is a new link with the same token.
 //
 // startLink starts its goroutines; close cancels them (without waiting, so
 // that Update never blocks on a socket); they post a final error event unless
@@ -80,7 +80,9 @@ type link struct {
 	now    func() time.Time
 }
 
-func startLink(d Dialer, name string, now func() time.Time) *link {
+// startLink connects with token, or first signs in under name when token is
+// empty.
+func startLink(d Dialer, name, token string, now func() time.Time) *link {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &link{
 		out:    make(chan *arenav1.ClientMessage, outboundQueue),
@@ -88,7 +90,7 @@ func startLink(d Dialer, name string, now func() time.Time) *link {
 		cancel: cancel,
 		now:    now,
 	}
-	go l.run(ctx, d, name)
+	go l.run(ctx, d, name, token)
 	return l
 }
 
@@ -115,20 +117,27 @@ func (l *link) post(ctx context.Context, e event) bool {
 	}
 }
 
-func (l *link) run(ctx context.Context, d Dialer, name string) {
-	conn, s, err := d.Dial(ctx, name)
+func (l *link) run(ctx context.Context, d Dialer, name, token string) {
+	if token == "" {
+		s, err := d.SignIn(ctx, name)
+		if err != nil {
+			l.post(ctx, event{err: err})
+			return
+		}
+		if !l.post(ctx, event{session: &s}) {
+			return
+		}
+		token = s.Token
+	}
+	conn, err := d.Connect(ctx)
 	if err != nil {
 		l.post(ctx, event{err: err})
-		return
-	}
-	if !l.post(ctx, event{session: &s}) {
-		_ = conn.Close()
 		return
 	}
 	ioCtx, stop := context.WithCancel(ctx)
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
-	wg.Go(func() { errc <- l.write(ioCtx, conn, s.Token) })
+	wg.Go(func() { errc <- l.write(ioCtx, conn, token) })
 	wg.Go(func() { errc <- l.read(ioCtx, conn) })
 	err = <-errc
 	stop()

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"slices"
+	"time"
 
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -24,6 +26,15 @@ type Match struct {
 	Shots int
 
 	names map[uint32]string
+}
+
+// TeamPlay reports whether the match has teams of more than one player
+// (and so a team chat channel).
+func (m *Match) TeamPlay() bool {
+	if !m.Started() {
+		return false
+	}
+	return len(m.Start.GetPlayers()) > int(m.Start.GetTeams()) && m.Start.GetTeams() > 0
 }
 
 // Started reports whether MatchStart has arrived.
@@ -129,4 +140,95 @@ func (v Viewport) ToWorld(sx, sy float64) (float64, float64) {
 		return 0, 0
 	}
 	return (sx - v.X0) / v.Scale, (sy - v.Y0) / v.Scale
+}
+
+// enterMatch opens the match screen for a new match.
+func (a *App) enterMatch(id, mode string) {
+	if a.match != nil && a.match.ID == id {
+		return // MatchFound again: the match is already on
+	}
+	a.match = &Match{ID: id, Mode: mode, names: map[uint32]string{}}
+	a.results = nil
+	a.chat.match.Clear()
+	a.chat.cancel()
+	a.chat.team = false
+	a.feed = nil
+	a.seq = 0
+	a.pacer = pacer{}
+	a.screen = ScreenMatch
+}
+
+// handleMatchStart sets the match up; on a resume (the same match again
+// after a reconnect) it starts over from the next snapshot, keeping the
+// chat, the feed and the input sequence.
+func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
+	if a.match == nil || a.match.ID != ms.GetMatchId() {
+		a.enterMatch(ms.GetMatchId(), ms.GetMode())
+	}
+	a.conn.resuming = false
+	a.screen = ScreenMatch
+	m := a.match
+	m.Start = ms
+	m.Snapshot = nil
+	if ms.GetMode() != "" {
+		m.Mode = ms.GetMode()
+	}
+	for _, p := range ms.GetPlayers() {
+		m.names[p.GetShipId()] = p.GetName()
+	}
+	a.pacer.start(a.now, ms.GetTickRate())
+}
+
+func (a *App) handleSnapshot(s *arenav1.Snapshot, at time.Time) {
+	m := a.match
+	if !m.Started() {
+		return
+	}
+	if m.Snapshot != nil && s.GetTick() < m.Snapshot.GetTick() {
+		return
+	}
+	a.net.snapshot(at)
+	m.Snapshot = s
+	for _, e := range s.GetEvents() {
+		if e.GetKind() == arenav1.GameEventKind_GAME_EVENT_KIND_SHOT {
+			m.Shots++
+		}
+		if e.GetKind() != arenav1.GameEventKind_GAME_EVENT_KIND_KILL {
+			continue
+		}
+		a.feed = append(a.feed, FeedLine{
+			Text: fmt.Sprintf("%s killed %s", m.nameOr(e.GetActor()), m.nameOr(e.GetTarget())),
+			At:   a.now,
+		})
+		if n := len(a.feed) - feedSize; n > 0 {
+			a.feed = append(a.feed[:0], a.feed[n:]...)
+		}
+	}
+}
+
+// nameOr is a ship's player name, or "ship N" when unknown.
+func (m *Match) nameOr(ship uint32) string {
+	if n := m.Name(ship); n != "" {
+		return n
+	}
+	return fmt.Sprintf("ship %d", ship)
+}
+
+func (a *App) handleMatchEnd(e *arenav1.MatchEnd) {
+	a.results = &Results{
+		MatchID: e.GetMatchId(),
+		Reason:  e.GetReason(),
+		Rows:    e.GetResults(),
+		You:     a.conn.playerID,
+	}
+	a.leaveMatch(ScreenResults)
+}
+
+// leaveMatch closes the match and shows screen to.
+func (a *App) leaveMatch(to Screen) {
+	a.match = nil
+	a.chat.cancel()
+	a.chat.team = false
+	a.conn.resuming = false
+	a.screen = to
 }

@@ -15,6 +15,16 @@ type Probe struct {
 	Name string `json:"name,omitempty"`
 	// PlayerID is the player's id once signed in.
 	PlayerID string `json:"playerId,omitempty"`
+	// Status is the connection's status line ("Reconnecting…"), if any.
+	Status string `json:"status,omitempty"`
+	// Online is true while the connection is up and authenticated.
+	Online bool `json:"online"`
+	// Reconnecting is true while the client gets a dropped connection back.
+	Reconnecting bool `json:"reconnecting,omitempty"`
+	// Resuming is true after a reconnect from a match, until it resumes.
+	Resuming bool `json:"resuming,omitempty"`
+	// StoredName is the name of the session the client keeps, if any.
+	StoredName string `json:"storedName,omitempty"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
 	// Phase is the match phase ("waiting", "countdown", "playing", "ended").
@@ -30,8 +40,11 @@ type Probe struct {
 	Shots int `json:"shots"`
 	// Ships are every ship of the newest snapshot.
 	Ships []ProbeShip `json:"ships"`
-	// Chat is the chat log, oldest first.
+	// Chat is the chat log the screen shows (the match's, or the lobby's),
+	// oldest first.
 	Chat []ChatLine `json:"chat"`
+	// ChatChannel is where a line typed now goes: "match", "team" or "lobby".
+	ChatChannel string `json:"chatChannel"`
 	// ChatOpen is true while the chat line is open.
 	ChatOpen bool `json:"chatOpen"`
 	// ChatDraft is the chat line being typed.
@@ -40,6 +53,8 @@ type Probe struct {
 	Results []ProbeResult `json:"results,omitempty"`
 	// QueueWaitedMs is the time waited in the queue.
 	QueueWaitedMs int64 `json:"queueWaitedMs,omitempty"`
+	// QueuePlayers is the number of players queued, as the server said.
+	QueuePlayers uint32 `json:"queuePlayers,omitempty"`
 	// PingMs is the last round-trip time, -1 before the first.
 	PingMs float64 `json:"pingMs"`
 	// InputSeq is the last input sequence number sent.
@@ -91,23 +106,30 @@ type ProbeResult struct {
 // frames the UI has drawn.
 func (a *App) Probe(frames int64) Probe {
 	p := Probe{
-		Screen:    a.screen.String(),
-		Name:      a.name,
-		PlayerID:  a.playerID,
-		PingMs:    -1,
-		InputSeq:  a.seq,
-		Frames:    frames,
-		Error:     a.lastError,
-		Ships:     []ProbeShip{},
-		Chat:      append([]ChatLine{}, a.chat.Last(ChatLogSize)...),
-		ChatOpen:  a.chatOpen,
-		ChatDraft: a.draft.Text(),
+		Screen:       a.screen.String(),
+		Name:         a.name,
+		PlayerID:     a.conn.playerID,
+		Status:       a.status,
+		Online:       a.conn.signedIn,
+		Reconnecting: a.conn.reconnecting,
+		Resuming:     a.conn.resuming,
+		StoredName:   a.StoredName(),
+		PingMs:       -1,
+		InputSeq:     a.seq,
+		Frames:       frames,
+		Error:        a.lastError,
+		Ships:        []ProbeShip{},
+		Chat:         append([]ChatLine{}, a.Chat().Last(ChatLogSize)...),
+		ChatChannel:  channelName(a.ChatChannel()),
+		ChatOpen:     a.chat.open,
+		ChatDraft:    a.chat.draft.Text(),
 	}
 	if rtt, ok := a.Ping(); ok {
 		p.PingMs = float64(rtt.Microseconds()) / 1000
 	}
 	if a.screen == ScreenQueue {
-		p.QueueWaitedMs = a.Queue().Waited.Milliseconds()
+		q := a.Queue()
+		p.QueueWaitedMs, p.QueuePlayers = q.Waited.Milliseconds(), q.Players
 	}
 	if m := a.match; m != nil {
 		p.MatchID = m.ID

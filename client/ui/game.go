@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/arena-server/arena/client/app"
@@ -27,21 +29,29 @@ type screen interface {
 	Draw(dst *ebiten.Image)
 }
 
+// entered is a screen that prepares itself each time the App switches to it.
+type entered interface {
+	enter()
+}
+
 // Game is the client as an ebiten.Game: it routes Update and Draw to the
-// screen the App is on.
+// screen the App is on, and draws what every screen shares: the error
+// notice, the reconnect banner and the net graph (F3).
 type Game struct {
-	app     *app.App
-	fonts   fonts
-	sprites sprites
-	ticks   int64 // Updates so far, for blinking carets
-	drawn   int64 // frames drawn, for the test hook
+	app      *app.App
+	fonts    fonts
+	sprites  sprites
+	ticks    int64 // Updates so far, for blinking carets
+	drawn    int64 // frames drawn, for the test hook
+	netGraph bool  // F3 shows the net graph
 
 	screens map[app.Screen]screen
+	current app.Screen
 }
 
 // fonts are the text faces the screens use.
 type fonts struct {
-	small, normal, large, title *text.GoTextFace
+	small, italic, normal, large, title *text.GoTextFace
 }
 
 // New returns the client's Ebiten game over a.
@@ -54,10 +64,15 @@ func New(a *app.App) (*Game, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load font: %w", err)
 	}
+	italic, err := text.NewGoTextFaceSource(bytes.NewReader(goitalic.TTF))
+	if err != nil {
+		return nil, fmt.Errorf("load font: %w", err)
+	}
 	g := &Game{
 		app: a,
 		fonts: fonts{
 			small:  &text.GoTextFace{Source: regular, Size: 15},
+			italic: &text.GoTextFace{Source: italic, Size: 15},
 			normal: &text.GoTextFace{Source: regular, Size: 20},
 			large:  &text.GoTextFace{Source: bold, Size: 32},
 			title:  &text.GoTextFace{Source: bold, Size: 72},
@@ -71,6 +86,7 @@ func New(a *app.App) (*Game, error) {
 		app.ScreenMatch:   &matchScreen{g: g},
 		app.ScreenResults: &resultsScreen{g: g},
 	}
+	g.current = -1
 	return g, nil
 }
 
@@ -78,8 +94,16 @@ func New(a *app.App) (*Game, error) {
 // the network and send what is due.
 func (g *Game) Update() error {
 	g.ticks++
+	if inpututil.IsKeyJustPressed(ebiten.KeyF3) {
+		g.netGraph = !g.netGraph
+	}
+	if g.app.Reconnecting() && !g.app.ChatOpen() && inpututil.IsKeyJustPressed(ebiten.KeyEscape) {
+		g.app.StopReconnecting()
+	}
+	g.enterScreen()
 	g.screens[g.app.Screen()].Update()
 	g.app.Update()
+	g.enterScreen()
 	if hook.Enabled {
 		hook.Publish(g.app.Probe(g.drawn))
 	}
@@ -91,8 +115,14 @@ func (g *Game) Update() error {
 func (g *Game) Draw(dst *ebiten.Image) {
 	dst.Fill(colBackground)
 	g.screens[g.app.Screen()].Draw(dst)
+	if g.app.Reconnecting() || g.app.Resuming() {
+		g.drawReconnecting(dst)
+	}
 	if n := g.app.Notice(); n != "" {
 		g.drawNotice(dst, n)
+	}
+	if g.netGraph {
+		g.drawNetGraph(dst)
 	}
 	g.drawn++
 	hook.Ready()
@@ -101,4 +131,14 @@ func (g *Game) Draw(dst *ebiten.Image) {
 // Layout returns the fixed logical size; Ebiten scales it to the window.
 func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
 	return ScreenWidth, ScreenHeight
+}
+
+// enterScreen tells the App's screen that it is on show, when it changed.
+func (g *Game) enterScreen() {
+	if s := g.app.Screen(); s != g.current {
+		g.current = s
+		if e, ok := g.screens[s].(entered); ok {
+			e.enter()
+		}
+	}
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
@@ -43,17 +43,7 @@ type matchScreen struct {
 
 func (s *matchScreen) Update() {
 	a := s.g.app
-	if a.ChatOpen() {
-		typeInto(a.ChatDraft())
-		switch {
-		case enterPressed():
-			a.SubmitChat()
-		case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
-			a.CancelChat()
-		}
-	} else if enterPressed() {
-		a.OpenChat()
-	}
+	chatKeys(a, enterPressed())
 	a.SetControls(s.controls())
 }
 
@@ -245,12 +235,12 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	drawText(dst, "Time "+clock(secondsToDuration(left)), f.large, x, y, colText, text.AlignStart)
 	y += 56
 
-	// Scoreboard.
+	// Scoreboard: the leaders, and the player's own row if it is further down.
 	drawText(dst, "Player", f.small, x, y, colDim, text.AlignStart)
 	drawText(dst, "K", f.small, right-60, y, colDim, text.AlignEnd)
 	drawText(dst, "D", f.small, right, y, colDim, text.AlignEnd)
 	y += 24
-	for _, sh := range m.Scoreboard() {
+	for _, sh := range topRows(m.Scoreboard(), m.OwnID(), scoreRows) {
 		if sh.GetId() == m.OwnID() {
 			vector.FillRect(dst, float32(x-6), float32(y-3), float32(right-x+12), 26, colButton, false)
 		}
@@ -261,38 +251,40 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	}
 	y += 12
 	for _, l := range a.Feed() {
+		if y > matchChat.y-24 {
+			break
+		}
 		drawText(dst, l.Text, f.small, x, y, colAccent, text.AlignStart)
 		y += 20
 	}
-	s.drawChat(dst, x, right)
+	s.g.drawChat(dst, matchChat, "Enter: chat")
 }
 
-// chatLines is how many chat lines the panel lists.
-const chatLines = 10
+// scoreRows is how many scoreboard rows the panel has room for.
+const scoreRows = 8
 
-// drawChat lists the last chat lines above the chat input at the panel's foot.
-func (s *matchScreen) drawChat(dst *ebiten.Image, x, right float64) {
-	f := s.g.fonts
-	bottom := float64(arenaY + arenaH - 12)
-	inputY := bottom - 36
-	if s.g.app.ChatOpen() {
-		s.g.drawField(dst, s.g.app.ChatDraft().Text(), x-6, inputY, right-x+12, 34, f.normal, true)
-	} else {
-		drawText(dst, "Enter to chat", f.small, x, inputY+8, colDim, text.AlignStart)
+// topRows returns the first n rows of a scoreboard, the last of them
+// replaced by the own ship's row when that is further down.
+func topRows(rows []*arenav1.Ship, own uint32, n int) []*arenav1.Ship {
+	if len(rows) <= n {
+		return rows
 	}
-	lines := s.g.app.Chat().Last(chatLines)
-	y := inputY - 8 - float64(len(lines))*22
-	for _, l := range lines {
-		if l.System || l.From == "" {
-			drawText(dst, l.Text, f.small, x, y, colDim, text.AlignStart)
-		} else {
-			who := l.From + ": "
-			drawText(dst, who, f.small, x, y, teamColor(l.Team), text.AlignStart)
-			drawText(dst, l.Text, f.small, x+text.Advance(who, f.small), y, colText, text.AlignStart)
+	top := rows[:n]
+	for _, r := range top {
+		if r.GetId() == own {
+			return top
 		}
-		y += 22
 	}
+	for _, r := range rows[n:] {
+		if r.GetId() == own {
+			return append(slices.Clone(rows[:n-1]), r)
+		}
+	}
+	return top
 }
+
+// matchChat is where the match screen shows the chat: the panel's foot.
+var matchChat = chatBox{x: panelX + 16, y: arenaY + arenaH - 262, w: panelW - 32, h: 250}
 
 // lighten mixes c halfway to white.
 func lighten(c color.RGBA) color.RGBA {

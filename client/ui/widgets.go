@@ -26,6 +26,7 @@ var (
 	colButton     = color.RGBA{0x2c, 0x3a, 0x52, 0xff}
 	colButtonHot  = color.RGBA{0x3d, 0x52, 0x74, 0xff}
 	colOwn        = color.RGBA{0xff, 0xff, 0xff, 0xff}
+	colSystem     = color.RGBA{0xc8, 0xb4, 0x82, 0xff}
 )
 
 // teamColors colour ships by team (team 1 first); more teams wrap around.
@@ -118,6 +119,7 @@ func (g *Game) drawField(dst *ebiten.Image, s string, x, y, w, h float64, face *
 	vector.StrokeRect(dst, float32(x), float32(y), float32(w), float32(h), 2, border, false)
 	_, th := text.Measure("Mg", face, 0)
 	ty := y + (h-th)/2
+	s = tailFit(s, w-24, func(t string) float64 { return text.Advance(t, face) })
 	drawText(dst, s, face, x+10, ty, colText, text.AlignStart)
 	if focused && (g.ticks/30)%2 == 0 {
 		cx := x + 10 + text.Advance(s, face) + 2
@@ -125,11 +127,30 @@ func (g *Game) drawField(dst *ebiten.Image, s string, x, y, w, h float64, face *
 	}
 }
 
-// drawNotice shows an error banner at the bottom of the screen.
+// drawNotice shows an error banner at the top of the screen.
 func (g *Game) drawNotice(dst *ebiten.Image, msg string) {
+	g.drawBanner(dst, msg, 12, color.RGBA{0x40, 0x10, 0x14, 0xf0}, colError)
+}
+
+// drawReconnecting shows that the connection dropped and is coming back.
+func (g *Game) drawReconnecting(dst *ebiten.Image) {
+	msg := g.app.Status()
+	if g.app.Resuming() {
+		msg = "Reconnected: resuming the match…"
+	} else if msg == "" {
+		msg = "Connection lost: reconnecting…"
+	}
+	if !g.app.Resuming() {
+		msg += "   (Escape: stop)"
+	}
+	g.drawBanner(dst, msg, 60, color.RGBA{0x3a, 0x30, 0x10, 0xf0}, colAccent)
+}
+
+// drawBanner draws msg in a box centred across the screen at y.
+func (g *Game) drawBanner(dst *ebiten.Image, msg string, y float32, bg, border color.RGBA) {
 	w := text.Advance(msg, g.fonts.normal) + 40
 	x := (ScreenWidth - w) / 2
-	vector.FillRect(dst, float32(x), ScreenHeight-60, float32(w), 40, color.RGBA{0x40, 0x10, 0x14, 0xf0}, false)
-	vector.StrokeRect(dst, float32(x), ScreenHeight-60, float32(w), 40, 2, colError, false)
-	drawText(dst, msg, g.fonts.normal, ScreenWidth/2, ScreenHeight-52, colText, text.AlignCenter)
+	vector.FillRect(dst, float32(x), y, float32(w), 40, bg, false)
+	vector.StrokeRect(dst, float32(x), y, float32(w), 40, 2, border, false)
+	drawText(dst, msg, g.fonts.normal, ScreenWidth/2, float64(y)+8, colText, text.AlignCenter)
 }

@@ -2,7 +2,9 @@
 // over the state machine of client/app.
 //
 // In the browser (GOOS=js GOARCH=wasm) it plays on the server that served
-// the page. Natively it takes the server's address as a flag:
+// the page, and keeps its session token in localStorage, so a reloaded page
+// signs in as the same player and resumes a match it was in. Natively it
+// keeps the session in memory and takes the server's address as a flag:
 //
 //	arena-client -server http://127.0.0.1:8080
 package main
@@ -29,7 +31,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	a := app.New(app.Config{Dialer: app.ServerDialer{BaseURL: base}})
+	a := app.New(app.Config{Dialer: app.ServerDialer{BaseURL: base}, Store: sessionStore()})
 	defer a.Close()
 	g, err := ui.New(a)
 	if err != nil {

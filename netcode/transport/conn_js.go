@@ -68,3 +68,12 @@ func (c *Conn) Close() error {
 	})
 	return c.closeErr
 }
+
+// CloseCode returns the close code of a connection the server closed, as
+// carried by err from ReadFrame or Receive, or 0 when err is not a close.
+func CloseCode(err error) int {
+	if code := websocket.CloseStatus(err); code >= 0 {
+		return int(code)
+	}
+	return 0
+}

@@ -108,6 +108,15 @@ func (c *Conn) Close() error {
 	return c.closeErr
 }
 
+// CloseCode returns the close code of a connection the server closed, as
+// carried by err from ReadFrame or Receive, or 0 when err is not a close.
+func CloseCode(err error) int {
+	if ce, ok := errors.AsType[*websocket.CloseError](err); ok {
+		return ce.Code
+	}
+	return 0
+}
+
 // contextError returns the context's error in place of err when the context
 // ended (its deadline may pass a moment before ctx.Err reports it).
 func contextError(ctx context.Context, err error) error {

@@ -425,3 +425,25 @@ func TestWriteAfterCancel(t *testing.T) {
 		t.Fatalf("echo = %v, %v", got, err)
 	}
 }
+
+// TestCloseCode reads the server's close code from a read error.
+func TestCloseCode(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4002, "replaced"), time.Now().Add(time.Second))
+		_, _, _ = ws.ReadMessage()
+	}))
+	t.Cleanup(srv.Close)
+	c := dial(t, srv, "/")
+	_, err := c.ReadFrame(testContext(t))
+	if got := transport.CloseCode(err); got != 4002 {
+		t.Fatalf("CloseCode(%v) = %d, want 4002", err, got)
+	}
+	if got := transport.CloseCode(errors.New("other")); got != 0 {
+		t.Fatalf("CloseCode of a plain error = %d", got)
+	}
+}

@@ -1,0 +1,311 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/arena-server/arena/netcode/transport"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// SessionStore keeps the session (its token) between runs of the client, so
+// that a reloaded page signs in as the same player and resumes their match.
+type SessionStore interface {
+	// Load returns the stored session; ok is false when there is none.
+	Load() (s transport.Session, ok bool)
+	// Save stores s, replacing any other.
+	Save(s transport.Session)
+	// Clear forgets the stored session.
+	Clear()
+}
+
+// MemoryStore is a SessionStore that lives as long as the process: the
+// native client's, and the default.
+type MemoryStore struct {
+	s  transport.Session
+	ok bool
+}
+
+// Load implements SessionStore.
+func (m *MemoryStore) Load() (transport.Session, bool) { return m.s, m.ok }
+
+// Save implements SessionStore.
+func (m *MemoryStore) Save(s transport.Session) { m.s, m.ok = s, true }
+
+// Clear implements SessionStore.
+func (m *MemoryStore) Clear() { m.s, m.ok = transport.Session{}, false }
+
+// Close codes the server uses (server/protocol.go), as a fallback for when
+// the Error message before the close did not arrive.
+const (
+	closeUnauthenticated = 4001
+	closeReplaced        = 4002
+)
+
+// connection is the App's side of its session with the server: the token,
+// the live link, and the reconnect schedule.
+type connection struct {
+	session     transport.Session
+	haveSession bool // session holds a token to connect with
+	autoResume  bool // connect with the stored session on the first Update
+
+	link       *link
+	connecting bool // a link is up but not authenticated yet, from the name screen
+	signedIn   bool // the current link is authenticated
+	everIn     bool // the session was authenticated once: a drop reconnects
+	playerID   string
+
+	reconnecting bool      // the connection dropped; retrying
+	attempt      int       // reconnect attempts since the last success
+	retryAt      time.Time // when the next attempt starts (link == nil)
+
+	resuming    bool      // reconnected from a match; waiting for its MatchStart
+	resumeUntil time.Time // give up on the match after this
+
+	refusal  string // the server's UNAUTHENTICATED message on this link
+	replaced bool   // ...received after authenticating: another connection took over
+}
+
+// updateConnection starts the stored session's connection on the first
+// call, drains what the link delivered, and reconnects when it is time.
+func (a *App) updateConnection() {
+	c := &a.conn
+	if c.autoResume {
+		c.autoResume = false
+		a.connect()
+		a.status = "Signing in as " + c.session.Name + "…"
+	}
+	a.drain()
+	if c.reconnecting && c.link == nil && !a.now.Before(c.retryAt) {
+		a.connect()
+		a.status = fmt.Sprintf("Connection lost: reconnecting (attempt %d)…", c.attempt)
+	}
+	if c.resuming && !a.now.Before(c.resumeUntil) {
+		a.matchGone()
+	}
+}
+
+// drain handles the events waiting from the network, at most inboundQueue.
+func (a *App) drain() {
+	for range inboundQueue {
+		l := a.conn.link
+		if l == nil {
+			return
+		}
+		select {
+		case e := <-l.events:
+			a.handleEvent(e)
+		default:
+			return
+		}
+	}
+}
+
+func (a *App) handleEvent(e event) {
+	switch {
+	case e.session != nil:
+		a.conn.session, a.conn.haveSession = *e.session, true
+		a.cfg.Store.Save(*e.session)
+		a.name, a.conn.playerID = e.session.Name, e.session.PlayerID
+		a.status = "Signing in…"
+	case e.msg != nil:
+		a.net.received(e.msg, e.at)
+		a.handleMessage(e.msg, e.at)
+	default:
+		a.lost(e.err)
+	}
+}
+
+// connect starts a link with the session's token.
+func (a *App) connect() {
+	c := &a.conn
+	c.link = startLink(a.cfg.Dialer, c.session.Name, c.session.Token, a.cfg.Now)
+	c.connecting = !c.reconnecting
+	c.signedIn, c.refusal, c.replaced = false, "", false
+}
+
+// SubmitName signs in under name (on the name screen, when not already
+// connecting), as a new player. The server decides whether the name is valid.
+func (a *App) SubmitName(name string) {
+	if a.screen != ScreenName || a.conn.link != nil {
+		return
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		a.fail("type a name first")
+		return
+	}
+	a.notice = ""
+	a.ForgetSession()
+	a.conn.link = startLink(a.cfg.Dialer, name, "", a.cfg.Now)
+	a.conn.connecting = true
+	a.conn.signedIn, a.conn.refusal, a.conn.replaced = false, "", false
+	a.status = "Connecting…"
+}
+
+// StoredName is the name of the session the client can resume (on the name
+// screen: "play as NAME"), or "" when it has none.
+func (a *App) StoredName() string {
+	if !a.conn.haveSession {
+		return ""
+	}
+	return a.conn.session.Name
+}
+
+// PlayAs connects with the stored session, from the name screen.
+func (a *App) PlayAs() {
+	if a.screen != ScreenName || a.conn.link != nil || !a.conn.haveSession {
+		return
+	}
+	a.notice = ""
+	a.connect()
+	a.status = "Signing in as " + a.conn.session.Name + "…"
+}
+
+// ForgetSession drops the stored session (on the name screen), so the next
+// sign-in is a new player: "change name".
+func (a *App) ForgetSession() {
+	if a.screen != ScreenName || a.conn.link != nil {
+		return
+	}
+	a.conn.session, a.conn.haveSession = transport.Session{}, false
+	a.cfg.Store.Clear()
+}
+
+// ChangeName ends the session (from the menu) and returns to the name screen
+// to sign in under another name.
+func (a *App) ChangeName() {
+	if a.screen != ScreenMenu {
+		return
+	}
+	a.Close()
+	a.ForgetSession()
+}
+
+// Close ends the network session on purpose (no reconnect) and returns to
+// the name screen. The stored session stays, to "play as" it again.
+func (a *App) Close() {
+	c := &a.conn
+	if c.link != nil {
+		c.link.close()
+		c.link = nil
+	}
+	c.connecting, c.signedIn, c.reconnecting, c.resuming = false, false, false, false
+	c.attempt = 0
+	a.status = ""
+	a.leaveMatch(ScreenName)
+	a.chat.cancel()
+}
+
+// Connecting reports whether a sign-in from the name screen is under way.
+func (a *App) Connecting() bool { return a.conn.connecting }
+
+// Reconnecting reports whether the connection dropped and the client is
+// getting it back; the screen stays as it was meanwhile.
+func (a *App) Reconnecting() bool { return a.conn.reconnecting }
+
+// Resuming reports whether the client reconnected from a match and waits for
+// the server to resume it.
+func (a *App) Resuming() bool { return a.conn.resuming }
+
+// Online reports whether the connection is up and authenticated.
+func (a *App) Online() bool { return a.conn.signedIn }
+
+// authenticated handles the server's acceptance of the token.
+func (a *App) authenticated(m *arenav1.Authenticated) {
+	c := &a.conn
+	reconnected := c.reconnecting
+	c.signedIn, c.connecting, c.reconnecting, c.everIn = true, false, false, true
+	c.attempt = 0
+	a.status = ""
+	a.name, c.playerID = m.GetName(), m.GetPlayerId()
+	a.net.nextPing = a.now
+	switch a.screen {
+	case ScreenName:
+		a.screen = ScreenMenu
+	case ScreenMatch:
+		if reconnected && a.match != nil {
+			// The server resends MatchStart (and the chat history) to a
+			// player whose seat it kept; until then, no inputs.
+			c.resuming = true
+			c.resumeUntil = a.now.Add(a.cfg.ResumeWait)
+		}
+	case ScreenQueue:
+		if reconnected {
+			// The drop took the player out of the queue: join again.
+			a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueJoin{
+				QueueJoin: &arenav1.QueueJoin{Mode: a.queue.Mode},
+			}})
+		}
+	}
+}
+
+// lost handles the end of a link: the token was refused, or another
+// connection took over (back to the name screen); or the connection dropped
+// after it had worked (reconnect, keeping the screen); or it never worked.
+func (a *App) lost(err error) {
+	c := &a.conn
+	c.link = nil
+	c.signedIn = false
+	code := transport.CloseCode(err)
+	var se *transport.SignInError
+	switch {
+	case c.replaced || (code == closeReplaced && c.everIn):
+		a.Close()
+		a.fail("signed in from another window: this one stopped")
+	case c.refusal != "" || code == closeUnauthenticated:
+		name := c.session.Name
+		a.Close()
+		a.ForgetSession()
+		a.name = name
+		a.fail("session no longer valid: sign in again")
+	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
+		a.Close()
+		a.fail("name refused: " + se.Message)
+	case errors.As(err, &se):
+		a.Close()
+		a.fail("sign in failed: " + se.Message)
+	case c.everIn && c.haveSession:
+		c.reconnecting, c.connecting = true, false
+		c.resuming = false
+		c.attempt++
+		c.retryAt = a.now.Add(a.backoff(c.attempt))
+		a.status = fmt.Sprintf("Connection lost: reconnecting (attempt %d)…", c.attempt)
+		a.lastError = fmt.Sprintf("connection lost: %v", err)
+	default:
+		a.Close()
+		a.fail(fmt.Sprintf("could not connect: %v", err))
+	}
+}
+
+// backoff is the wait before reconnect attempt n (from 1): ReconnectMin
+// doubling up to ReconnectMax, spread ±25% at random.
+func (a *App) backoff(n int) time.Duration {
+	d := a.cfg.ReconnectMin
+	for i := 1; i < n && d < a.cfg.ReconnectMax; i++ {
+		d *= 2
+	}
+	d = min(d, a.cfg.ReconnectMax)
+	return time.Duration(float64(d) * (0.75 + 0.5*a.cfg.Rand()))
+}
+
+// StopReconnecting gives up on a dropped connection: back to the name
+// screen, where the player may play as the stored session again.
+func (a *App) StopReconnecting() {
+	if a.conn.reconnecting {
+		a.Close()
+	}
+}
+
+// matchGone ends a resume that the server did not answer with MatchStart:
+// the match ended, or the seat was forfeited, while the player was away.
+func (a *App) matchGone() {
+	a.conn.resuming = false
+	if a.screen == ScreenMatch {
+		a.leaveMatch(ScreenMenu)
+		a.fail("your match ended while you were away")
+	}
+}

@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+)
+
+// The net graph's place and the scale of its bars.
+const (
+	netX, netY, netW, netH = 20, 20, 330, 196
+	netGraphH              = 50                     // pixels of the bar chart
+	netGraphFull           = 100 * time.Millisecond // a snapshot gap drawn at full height
+)
+
+// drawNetGraph overlays the connection's figures (F3): ping, snapshot rate,
+// bandwidth, prediction corrections, the server tick estimate, and a bar
+// per snapshot gap (green at the tick period, red when late).
+func (g *Game) drawNetGraph(dst *ebiten.Image) {
+	n := g.app.NetStats()
+	f := g.fonts.small
+	vector.FillRect(dst, netX, netY, netW, netH, color.RGBA{0x08, 0x0a, 0x10, 0xd8}, false)
+	vector.StrokeRect(dst, netX, netY, netW, netH, 1, colDim, false)
+	ping := "–"
+	if n.HavePing {
+		ping = fmt.Sprintf("%d ms", n.Ping.Milliseconds())
+	}
+	rows := []string{
+		fmt.Sprintf("ping %s   snapshots %d/s", ping, n.SnapshotRate),
+		fmt.Sprintf("in %.1f kB/s   out %.1f kB/s", float64(n.InBytes)/1000, float64(n.OutBytes)/1000),
+		fmt.Sprintf("corrections %d (%d/s), last %.1f u", n.Corrections, n.CorrectionRate, n.LastCorrection),
+		fmt.Sprintf("server tick ≈ %.1f   others drawn %.1f ticks back", n.ServerTick, n.InterpDelay),
+	}
+	y := float64(netY + 8)
+	for _, r := range rows {
+		drawText(dst, r, f, netX+10, y, colText, text.AlignStart)
+		y += 20
+	}
+	// Snapshot arrival gaps, newest on the right.
+	base := float32(netY + netH - 10)
+	vector.StrokeLine(dst, netX+10, base-netGraphH/3, netX+netW-10, base-netGraphH/3, 1, colGrid, false)
+	bw := float32(netW-20) / 90
+	x := float32(netX+netW-10) - bw*float32(len(n.SnapshotGaps))
+	for _, gap := range n.SnapshotGaps {
+		h := float32(min(gap, netGraphFull)) / float32(netGraphFull) * netGraphH
+		clr := colGood
+		switch {
+		case gap > 70*time.Millisecond:
+			clr = colError
+		case gap > 45*time.Millisecond:
+			clr = colAccent
+		}
+		vector.FillRect(dst, x, base-h, max(bw-1, 1), h, clr, false)
+		x += bw
+	}
+}
