@@ -62,7 +62,7 @@ fuzz:
 ## soak: well-behaved players against floods, garbage, half-open, dropping and slow clients (TestSoak runs 3 s in gotest).
 SOAK ?= 60s
 soak:
-	$(GO) test -race -count=1 -run '^TestSoak$$' -soak.duration $(SOAK) -v ./server/
+	$(GO) test -race -count=1 -run '^TestSoak$$' -soak.duration $(SOAK) -soak.p99 100ms -v ./server/
 
 ## browser-test: headless Chromium plays a duel through the real server.
 browser-test: wasm server

@@ -44,15 +44,29 @@ func InputFromWire(in *arenav1.Input) (Input, error) {
 // InputBuffer holds one player's inputs until the ticks that apply them:
 // at most one per tick, in sequence order, so a burst after a stall plays out
 // over the following ticks instead of at once. When it runs dry, the last
-// movement and aim repeat, never the last shot. Its zero value is not
-// usable; make one with NewInputBuffer.
+// movement and aim repeat, never the last shot.
+//
+// A client sends one input per tick, as fast as the server consumes them, so
+// a backlog left by a burst would otherwise stand for good and add its
+// length to every input's latency. When inputs have been waiting at every
+// tick for StandingTicks ticks in a row, the buffer applies two in one tick
+// (the newer's movement and aim, a shot if either fired), once, and starts
+// counting again: a standing backlog drains by one input a second at 30 Hz,
+// a passing burst is untouched.
+//
+// Its zero value is not usable; make one with NewInputBuffer.
 type InputBuffer struct {
 	ring    []Input
 	head, n int
 	newest  uint32     // highest sequence accepted
 	current game.Input // what the simulation applies while the buffer is empty
 	acked   uint32     // sequence of the last input handed out
+	backlog int        // consecutive ticks that left inputs waiting
 }
+
+// StandingTicks is how many consecutive ticks must leave inputs waiting
+// before the buffer takes two inputs in one tick.
+const StandingTicks = 30
 
 // NewInputBuffer returns a buffer holding at most size waiting inputs.
 func NewInputBuffer(size int) *InputBuffer {
@@ -72,18 +86,35 @@ func (b *InputBuffer) Push(in Input) bool {
 }
 
 // Next returns the input for the coming tick and the sequence it
-// acknowledges: the oldest waiting input, or, if none waits, the last one
+// acknowledges: the oldest waiting input (merged with the next one when a
+// backlog has stood for StandingTicks), or, if none waits, the last one
 // again without its fire button.
 func (b *InputBuffer) Next() (game.Input, uint32) {
 	if b.n == 0 {
+		b.backlog = 0
 		b.current.Buttons &^= game.ButtonFire
 		return b.current, b.acked
 	}
+	in := b.pop()
+	if b.n > 0 {
+		b.backlog++
+	} else {
+		b.backlog = 0
+	}
+	if b.backlog >= StandingTicks {
+		next := b.pop()
+		next.Input.Buttons |= in.Input.Buttons & game.ButtonFire
+		in, b.backlog = next, 0
+	}
+	b.current, b.acked = in.Input, in.Seq
+	return b.current, b.acked
+}
+
+func (b *InputBuffer) pop() Input {
 	in := b.ring[b.head]
 	b.head = (b.head + 1) % len(b.ring)
 	b.n--
-	b.current, b.acked = in.Input, in.Seq
-	return b.current, b.acked
+	return in
 }
 
 // Len is the number of inputs waiting.

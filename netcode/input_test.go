@@ -94,6 +94,47 @@ func TestInputBuffer(t *testing.T) {
 	}
 }
 
+func TestStandingBacklogDrains(t *testing.T) {
+	b := NewInputBuffer(8)
+	seq := uint32(0)
+	push := func(buttons game.Buttons) {
+		seq++
+		if !b.Push(in(seq, buttons)) {
+			t.Fatalf("push %d refused", seq)
+		}
+	}
+	// A burst leaves three inputs waiting; then one arrives per tick.
+	push(game.ButtonUp)
+	push(game.ButtonUp | game.ButtonFire)
+	push(game.ButtonUp)
+	shots := 0
+	for tick := range 3 * StandingTicks {
+		push(game.ButtonLeft)
+		got, ack := b.Next()
+		if got.Buttons&game.ButtonFire != 0 {
+			shots++
+		}
+		if want := seq - uint32(b.Len()); ack != want {
+			t.Fatalf("tick %d: ack %d, want %d", tick, ack, want)
+		}
+	}
+	if b.Len() != 0 {
+		t.Fatalf("after %d ticks %d inputs still wait, want the backlog drained", 3*StandingTicks, b.Len())
+	}
+	if shots != 1 {
+		t.Fatalf("%d shots applied, want the one sent", shots)
+	}
+	// A passing burst is not trimmed: all of it plays, one input a tick.
+	for range 4 {
+		push(game.ButtonDown)
+	}
+	for i := range 4 {
+		if _, ack := b.Next(); ack != seq-3+uint32(i) {
+			t.Fatalf("burst input %d acknowledged %d", i, ack)
+		}
+	}
+}
+
 // FuzzClientInput decodes arbitrary bytes as a client message and validates
 // its input the way the server does: never a panic, and anything accepted
 // is in range.

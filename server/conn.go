@@ -32,6 +32,8 @@ type conn struct {
 	done chan struct{}
 	in   bytes.Buffer // the reader's frame buffer, reused for every message
 
+	writeDeadline time.Time // the writer's current socket write deadline
+
 	closeOnce sync.Once
 	closeCode int
 	closeText string
@@ -176,9 +178,15 @@ func (c *conn) linger() {
 	}
 }
 
+// write writes one message. The write deadline moves only when less than
+// half of WriteTimeout is left, not before every write: each write still
+// has at least WriteTimeout/2.
 func (c *conn) write(kind int, b []byte) error {
-	if err := c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)); err != nil {
-		return err
+	if now := time.Now(); c.writeDeadline.Sub(now) < c.cfg.WriteTimeout/2 {
+		c.writeDeadline = now.Add(c.cfg.WriteTimeout)
+		if err := c.ws.SetWriteDeadline(c.writeDeadline); err != nil {
+			return err
+		}
 	}
 	return c.ws.WriteMessage(kind, b)
 }

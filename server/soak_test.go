@@ -24,7 +24,12 @@ import (
 	"github.com/arena-server/arena/server"
 )
 
-var soakDuration = flag.Duration("soak.duration", 3*time.Second, "how long TestSoak plays (make soak: 60s)")
+var (
+	soakDuration = flag.Duration("soak.duration", 3*time.Second, "how long TestSoak plays (make soak: 60s)")
+	// The short soak inside make test shares the machine with every other
+	// package's tests under -race, so its bound is loose; make soak runs alone.
+	soakMaxGap = flag.Duration("soak.p99", 250*time.Millisecond, "the most TestSoak allows for the well-behaved players' snapshot inter-arrival p99 (make soak: 3 ticks)")
+)
 
 // TestSoak plays matches with well-behaved players while others misbehave
 // around them — flooding, sending garbage, opening connections and saying
@@ -186,8 +191,8 @@ func TestSoak(t *testing.T) {
 	if want := int(soakDuration.Seconds() * 30 * 2 * matches * 8 / 10); len(gaps) < want {
 		t.Errorf("well-behaved players got %d snapshots, want at least %d (80%% of 30 Hz)", len(gaps), want)
 	}
-	if p99 > 3*tick {
-		t.Errorf("snapshot inter-arrival p99 %v, want under 3 ticks (%v)", p99, 3*tick)
+	if p99 > *soakMaxGap {
+		t.Errorf("snapshot inter-arrival p99 %v, want under %v (a tick is %v)", p99, *soakMaxGap, tick)
 	}
 	if n := errorsLogged.errors.Load(); n > 0 {
 		t.Errorf("server logged %d errors, first: %s", n, errorsLogged.first())
