@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -157,6 +158,7 @@ func (a *App) Update() {
 	a.now = a.cfg.Now()
 	a.net.frame(a.now)
 	a.updateConnection()
+	defer a.frame()
 	if a.conn.link == nil || !a.conn.signedIn {
 		return
 	}
@@ -166,7 +168,7 @@ func (a *App) Update() {
 		}})
 		a.net.nextPing = a.now.Add(a.cfg.PingInterval)
 	}
-	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != arenav1.MatchPhase_MATCH_PHASE_ENDED {
+	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != game.PhaseEnded {
 		for range a.pacer.due(a.now) {
 			a.sendInput()
 		}

@@ -375,10 +375,14 @@ func TestMatchFlow(t *testing.T) {
 
 		// Snapshots update the view; an older one is ignored.
 		playing := arenav1.MatchPhase_MATCH_PHASE_PLAYING
-		h.serve(snapshot(10, playing,
+		// (Every input acknowledged: the own ship is where the server says.)
+		s10 := snapshot(10, playing,
 			&arenav1.Ship{Id: 1, X: 300 * SubUnits, Y: 400 * SubUnits, Health: 100, Alive: true, Team: 1, Kills: 1},
 			&arenav1.Ship{Id: 2, X: 1700 * SubUnits, Y: 1600 * SubUnits, Health: 60, Alive: true, Team: 2, Kills: 2},
-		))
+		)
+		s10.GetSnapshot().AckSeq = h.a.InputSeq()
+		h.a.SetControls(Controls{})
+		h.serve(s10)
 		h.serve(snapshot(9, playing, &arenav1.Ship{Id: 1, X: 0, Y: 0}))
 		p := h.a.Probe(7)
 		if p.Screen != "match" || p.MatchID != "m1" || p.Phase != "playing" || p.ShipID != 1 || p.X != 300 || p.Y != 400 || p.Frames != 7 {
@@ -387,8 +391,8 @@ func TestMatchFlow(t *testing.T) {
 		if len(p.Ships) != 2 || p.Ships[1].Name != "bob" || p.Ships[1].X != 1700 {
 			t.Fatalf("probe ships = %+v", p.Ships)
 		}
-		if sb := h.a.Match().Scoreboard(); sb[0].GetId() != 2 {
-			t.Fatalf("scoreboard leader = %d, want ship 2", sb[0].GetId())
+		if sb := h.a.Match().Scoreboard(); sb[0].ID != 2 {
+			t.Fatalf("scoreboard leader = %d, want ship 2", sb[0].ID)
 		}
 
 		// Chat out and in.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -79,10 +80,19 @@ func (p *pacer) due(now time.Time) int {
 	return n
 }
 
-// sendInput sends the held controls as the next input.
+// input is c as the game takes it.
+func (c Controls) input() game.Input {
+	return game.Input{Buttons: game.Buttons(c.Buttons) & game.ButtonsAll, Aim: game.Angle(c.Aim % 65536)}
+}
+
+// sendInput sends the held controls as the next input, and predicts it.
 func (a *App) sendInput() {
 	a.seq++
-	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{
-		Seq: a.seq, Buttons: a.controls.Buttons, Aim: a.controls.Aim % 65536,
+	in := a.controls.input()
+	sent := a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{
+		Seq: a.seq, Buttons: uint32(in.Buttons), Aim: uint32(in.Aim),
 	}}})
+	if sent {
+		a.predictInput(a.seq, in)
+	}
 }

@@ -2,17 +2,30 @@ package app
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
+	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
 // SubUnits is how many wire position units make one world unit.
-const SubUnits = 256
+const SubUnits = game.Unit
 
-// Match is the client's view of the match it is in: what MatchStart said and
-// the latest snapshot. The App replaces it; the UI only reads it.
+// Own-ship smoothing: a correction of the prediction is shown as an offset
+// that decays with this time constant (a few frames), unless it is larger
+// than snapDistance world units (a respawn, a long stall): then the ship
+// jumps.
+const (
+	smoothTime   = 60 * time.Millisecond
+	snapDistance = 48.0
+)
+
+// Match is the client's view of the match it is in: what MatchStart said,
+// the snapshots decoded into views, the own ship predicted and the others
+// interpolated. The App changes it in Update; the UI only reads it.
 type Match struct {
 	// ID is the match id from MatchFound or MatchStart.
 	ID string
@@ -20,12 +33,52 @@ type Match struct {
 	Mode string
 	// Start is the match's setup; nil until MatchStart arrives.
 	Start *arenav1.MatchStart
-	// Snapshot is the newest snapshot; nil until the first arrives.
-	Snapshot *arenav1.Snapshot
+	// View is the state of the newest snapshot; nil until the first.
+	View *netcode.View
 	// Shots counts the shots the snapshots reported, by anyone.
 	Shots int
 
 	names map[uint32]string
+
+	dec    *netcode.Decoder
+	pred   *netcode.Predictor
+	interp *netcode.Interpolator
+	period time.Duration // between inputs (a tick)
+
+	lastInput time.Time // when the last input was sent and predicted
+	smoothX   float64   // correction still being shown, sub-units
+	smoothY   float64
+	lastFrame time.Time
+
+	sample      netcode.Sample // the others at the last frame's render time
+	ships       []DrawShip
+	projectiles []DrawProjectile
+	ownX, ownY  float64 // the own ship as drawn, world units
+}
+
+// DrawShip is a ship as drawn this frame: the own ship where the client
+// predicts it, the others between snapshots.
+type DrawShip struct {
+	ID   uint32
+	Team uint32
+	// X and Y are the position in world units.
+	X, Y float64
+	// Aim is the wire angle, 0..65535.
+	Aim uint32
+	// Health is 0..100 (a percentage).
+	Health    uint32
+	Alive     bool
+	Protected bool
+	// Own is true for the player's own ship.
+	Own bool
+}
+
+// DrawProjectile is a projectile as drawn this frame.
+type DrawProjectile struct {
+	// Owner is the ship that fired it, Team that ship's team (0 if unknown).
+	Owner, Team uint32
+	// X and Y are the position in world units.
+	X, Y float64
 }
 
 // TeamPlay reports whether the match has teams of more than one player
@@ -46,48 +99,73 @@ func (m *Match) Name(ship uint32) string { return m.names[ship] }
 // OwnID is the receiving player's ship id.
 func (m *Match) OwnID() uint32 { return m.Start.GetYourShipId() }
 
-// Ship returns the ship with id from the newest snapshot, or nil.
-func (m *Match) Ship(id uint32) *arenav1.Ship {
-	for _, s := range m.Snapshot.GetShips() {
-		if s.GetId() == id {
-			return s
-		}
+// Own returns the player's own ship in the newest snapshot.
+func (m *Match) Own() (netcode.ShipState, bool) {
+	if m == nil || m.View == nil || m.View.Self < 0 {
+		return netcode.ShipState{}, false
 	}
-	return nil
+	return m.View.Ships[m.View.Self], true
 }
 
-// Own returns the receiving player's ship from the newest snapshot, or nil.
-func (m *Match) Own() *arenav1.Ship {
-	if !m.Started() {
-		return nil
+// OwnPos is where the own ship is drawn, in world units: predicted, with
+// corrections smoothed.
+func (m *Match) OwnPos() (x, y float64) { return m.ownX, m.ownY }
+
+// Predicted is the predicted position of the own ship after the inputs sent
+// so far, exact (sub-units); ok is false until a snapshot placed it.
+func (m *Match) Predicted() (pos game.Vec, ok bool) {
+	if m == nil || m.pred == nil || !m.pred.Placed() {
+		return game.Vec{}, false
 	}
-	return m.Ship(m.OwnID())
+	return m.pred.Pos(), true
 }
 
-// Phase is the match phase of the newest snapshot.
-func (m *Match) Phase() arenav1.MatchPhase { return m.Snapshot.GetPhase() }
+// Pending is the number of inputs sent and not yet acknowledged.
+func (m *Match) Pending() int {
+	if m == nil || m.pred == nil {
+		return 0
+	}
+	return m.pred.Pending()
+}
+
+// Ships are the ships as drawn this frame, by id.
+func (m *Match) Ships() []DrawShip { return m.ships }
+
+// Projectiles are the projectiles as drawn this frame.
+func (m *Match) Projectiles() []DrawProjectile { return m.projectiles }
+
+// Phase is the match phase of the newest snapshot (0 before the first).
+func (m *Match) Phase() game.Phase {
+	if m == nil || m.View == nil {
+		return 0
+	}
+	return m.View.Phase
+}
 
 // SecondsLeft is what remains of the current phase, in seconds.
 func (m *Match) SecondsLeft() float64 {
 	rate := m.Start.GetTickRate()
-	if rate == 0 {
+	if rate == 0 || m.View == nil {
 		return 0
 	}
-	return float64(m.Snapshot.GetTicksLeft()) / float64(rate)
+	return float64(m.View.TicksLeft) / float64(rate)
 }
 
-// Scoreboard returns the snapshot's ships ordered by kills (most first), then
-// deaths (fewest first), then id.
-func (m *Match) Scoreboard() []*arenav1.Ship {
-	ships := slices.Clone(m.Snapshot.GetShips())
-	slices.SortStableFunc(ships, func(a, b *arenav1.Ship) int {
+// Scoreboard returns the newest snapshot's ships ordered by kills (most
+// first), then deaths (fewest first), then id.
+func (m *Match) Scoreboard() []netcode.ShipState {
+	if m.View == nil {
+		return nil
+	}
+	ships := slices.Clone(m.View.Ships)
+	slices.SortStableFunc(ships, func(a, b netcode.ShipState) int {
 		switch {
-		case a.GetKills() != b.GetKills():
-			return int(b.GetKills()) - int(a.GetKills())
-		case a.GetDeaths() != b.GetDeaths():
-			return int(a.GetDeaths()) - int(b.GetDeaths())
+		case a.Kills != b.Kills:
+			return b.Kills - a.Kills
+		case a.Deaths != b.Deaths:
+			return a.Deaths - b.Deaths
 		default:
-			return int(a.GetId()) - int(b.GetId())
+			return int(a.ID) - int(b.ID)
 		}
 	})
 	return ships
@@ -159,8 +237,8 @@ func (a *App) enterMatch(id, mode string) {
 }
 
 // handleMatchStart sets the match up; on a resume (the same match again
-// after a reconnect) it starts over from the next snapshot, keeping the
-// chat, the feed and the input sequence.
+// after a reconnect) it starts over from the next snapshot (a full one),
+// keeping the chat, the feed and the input sequence.
 func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	if a.match == nil || a.match.ID != ms.GetMatchId() {
 		a.enterMatch(ms.GetMatchId(), ms.GetMode())
@@ -169,40 +247,163 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	a.screen = ScreenMatch
 	m := a.match
 	m.Start = ms
-	m.Snapshot = nil
+	m.View = nil
 	if ms.GetMode() != "" {
 		m.Mode = ms.GetMode()
 	}
 	for _, p := range ms.GetPlayers() {
 		m.names[p.GetShipId()] = p.GetName()
 	}
-	a.pacer.start(a.now, ms.GetTickRate())
+	rate := int(ms.GetTickRate())
+	if rate <= 0 {
+		rate = game.DefaultTickRate
+	}
+	m.dec = netcode.NewDecoder(ms.GetYourShipId())
+	// The server's rules are its defaults: MatchStart does not carry them.
+	m.pred = netcode.NewPredictor(netcode.MapFromWire(ms.GetMap()), game.Rules{}, rate)
+	m.interp = netcode.NewInterpolator(rate)
+	m.period = time.Second / time.Duration(rate)
+	m.smoothX, m.smoothY = 0, 0
+	a.pacer.start(a.now, uint32(rate))
 }
 
+// handleSnapshot decodes a snapshot against the last one, reconciles the
+// prediction with it and hands it to the interpolator.
 func (a *App) handleSnapshot(s *arenav1.Snapshot, at time.Time) {
 	m := a.match
-	if !m.Started() {
-		return
+	if !m.Started() || a.conn.resuming {
+		return // before MatchStart on this connection: a delta against nothing
 	}
-	if m.Snapshot != nil && s.GetTick() < m.Snapshot.GetTick() {
+	if m.View != nil && s.GetTick() <= m.View.Tick {
+		return // not newer than what is shown (the connection keeps order: never seen)
+	}
+	v, err := m.dec.Apply(s)
+	if err != nil {
+		a.resync(fmt.Errorf("snapshot %d: %w", s.GetTick(), err))
 		return
 	}
 	a.net.snapshot(at)
-	m.Snapshot = s
-	for _, e := range s.GetEvents() {
-		if e.GetKind() == arenav1.GameEventKind_GAME_EVENT_KIND_SHOT {
+	m.View = v
+	m.interp.Add(v, at)
+	a.reconcile(v)
+	for _, e := range v.Events {
+		switch e.Kind {
+		case game.EventShot:
 			m.Shots++
+		case game.EventKill:
+			a.feed = append(a.feed, FeedLine{
+				Text: fmt.Sprintf("%s killed %s", m.nameOr(uint32(e.Actor)), m.nameOr(uint32(e.Target))),
+				At:   a.now,
+			})
+			if n := len(a.feed) - feedSize; n > 0 {
+				a.feed = append(a.feed[:0], a.feed[n:]...)
+			}
 		}
-		if e.GetKind() != arenav1.GameEventKind_GAME_EVENT_KIND_KILL {
+	}
+}
+
+// reconcile resets the prediction to the server's own ship in v and
+// replays the inputs it has not applied; a visible correction is smoothed,
+// or snapped when large.
+func (a *App) reconcile(v *netcode.View) {
+	m := a.match
+	if v.Self < 0 {
+		m.pred.Reset()
+		return
+	}
+	own := v.Ships[v.Self]
+	still := uint32(0)
+	switch {
+	case !own.Alive || v.Phase == game.PhaseEnded:
+		still = netcode.Frozen
+	case v.Phase == game.PhaseCountdown:
+		still = v.TicksLeft
+	}
+	before, after := m.pred.Reconcile(own.Pos, v.Ack, still)
+	if before == after {
+		return
+	}
+	dx, dy := float64(before.X-after.X), float64(before.Y-after.Y)
+	dist := math.Hypot(dx, dy) / SubUnits
+	a.net.correction(a.now, dist)
+	if dist > snapDistance {
+		m.smoothX, m.smoothY = 0, 0
+		return
+	}
+	m.smoothX += dx
+	m.smoothY += dy
+}
+
+// predictInput applies an input just sent to the prediction.
+func (a *App) predictInput(seq uint32, in game.Input) {
+	m := a.match
+	if m == nil || m.pred == nil {
+		return
+	}
+	m.pred.Apply(netcode.Input{Seq: seq, Input: in})
+	m.lastInput = a.now
+}
+
+// frame brings what the match draws up to now: the others at the render
+// time, the own ship between its last input and the next, the correction
+// decayed. Called at the end of every Update.
+func (a *App) frame() {
+	m := a.match
+	if !m.Started() || m.interp == nil {
+		return
+	}
+	dt := a.now.Sub(m.lastFrame)
+	m.lastFrame = a.now
+	if dt > 0 {
+		k := math.Exp(-float64(dt) / float64(smoothTime))
+		m.smoothX, m.smoothY = m.smoothX*k, m.smoothY*k
+		if math.Abs(m.smoothX) < 1 && math.Abs(m.smoothY) < 1 {
+			m.smoothX, m.smoothY = 0, 0
+		}
+	}
+	m.interp.Sample(a.now, &m.sample)
+
+	// The own ship: predicted, moving on towards the next tick's position
+	// with the controls held now, so it moves every frame.
+	own, haveOwn := m.Own()
+	if m.pred.Placed() {
+		pos := m.pred.Pos()
+		x, y := float64(pos.X), float64(pos.Y)
+		if m.period > 0 && !m.lastInput.IsZero() && a.screen == ScreenMatch && !a.conn.resuming {
+			next := m.pred.Step(a.controls.input())
+			f := min(max(float64(a.now.Sub(m.lastInput))/float64(m.period), 0), 1)
+			x += float64(next.X-pos.X) * f
+			y += float64(next.Y-pos.Y) * f
+		}
+		m.ownX, m.ownY = (x+m.smoothX)/SubUnits, (y+m.smoothY)/SubUnits
+	} else if haveOwn {
+		m.ownX, m.ownY = WorldPos(own.Pos.X, own.Pos.Y)
+	}
+
+	m.ships = m.ships[:0]
+	teams := map[uint32]uint32{}
+	for _, s := range m.sample.Ships {
+		teams[uint32(s.ID)] = uint32(s.Team)
+		if uint32(s.ID) == m.OwnID() {
 			continue
 		}
-		a.feed = append(a.feed, FeedLine{
-			Text: fmt.Sprintf("%s killed %s", m.nameOr(e.GetActor()), m.nameOr(e.GetTarget())),
-			At:   a.now,
+		m.ships = append(m.ships, DrawShip{
+			ID: uint32(s.ID), Team: uint32(s.Team), X: s.X / SubUnits, Y: s.Y / SubUnits,
+			Aim: uint32(math.Round(s.Aim)) % 65536, Health: uint32(s.Health), Alive: s.Alive, Protected: s.Protected,
 		})
-		if n := len(a.feed) - feedSize; n > 0 {
-			a.feed = append(a.feed[:0], a.feed[n:]...)
-		}
+	}
+	if haveOwn {
+		teams[uint32(own.ID)] = uint32(own.Team)
+		m.ships = append(m.ships, DrawShip{
+			ID: uint32(own.ID), Team: uint32(own.Team), X: m.ownX, Y: m.ownY, Aim: a.controls.Aim % 65536,
+			Health: uint32(own.Health), Alive: own.Alive, Protected: own.Protected, Own: true,
+		})
+	}
+	m.projectiles = m.projectiles[:0]
+	for _, p := range m.sample.Projectiles {
+		m.projectiles = append(m.projectiles, DrawProjectile{
+			Owner: uint32(p.Owner), Team: teams[uint32(p.Owner)], X: p.X / SubUnits, Y: p.Y / SubUnits,
+		})
 	}
 }
 

@@ -30,10 +30,17 @@ type NetStats struct {
 	Corrections    int
 	CorrectionRate int
 	LastCorrection float64
-	// ServerTick is the estimate of the server's tick now; InterpDelay is
-	// how far behind the newest snapshot other ships are drawn, in ticks.
-	ServerTick  float64
-	InterpDelay float64
+	// ServerTick is the estimate of the server's tick now: the newest
+	// snapshot's tick as the arrival clock has it, plus half the round
+	// trip. InterpDelay is how far behind the newest snapshot other ships
+	// are drawn, Jitter the snapshots' mean lateness and Extrapolated how
+	// far past the newest snapshot they are drawn now, all in ticks.
+	ServerTick   float64
+	InterpDelay  float64
+	Jitter       float64
+	Extrapolated float64
+	// Pending is the number of inputs sent and not yet acknowledged.
+	Pending int
 }
 
 // netGaps is how many snapshot arrival gaps the net graph keeps.
@@ -128,10 +135,20 @@ func (a *App) Ping() (rtt time.Duration, ok bool) { return a.net.rtt, a.net.have
 // NetStats returns the figures of the net graph.
 func (a *App) NetStats() NetStats {
 	n := &a.net
-	return NetStats{
+	s := NetStats{
 		Ping: n.rtt, HavePing: n.haveRTT,
 		SnapshotRate: n.snaps.sum, SnapshotGaps: n.gaps,
 		InBytes: n.in.sum, OutBytes: n.out.sum,
 		Corrections: n.corrections, CorrectionRate: n.fixes.sum, LastCorrection: n.lastCorrection,
 	}
+	if m := a.match; m.Started() && m.interp != nil {
+		s.ServerTick = m.interp.Newest(a.now)
+		if s.ServerTick > 0 && n.haveRTT {
+			s.ServerTick += n.rtt.Seconds() / 2 * float64(time.Second/m.period)
+		}
+		s.InterpDelay, s.Jitter = m.interp.Delay(), m.interp.Jitter()
+		s.Extrapolated = m.sample.Extrapolated
+		s.Pending = m.Pending()
+	}
+	return s
 }

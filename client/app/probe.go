@@ -1,10 +1,6 @@
 package app
 
-import (
-	"strings"
-
-	arenav1 "github.com/arena-server/arena/proto/arena/v1"
-)
+import "github.com/arena-server/arena/game"
 
 // Probe is the client's state as the browser test reads it (as JSON in the
 // page's window.arenaState). It is a read-only summary; nothing reads it back.
@@ -27,18 +23,20 @@ type Probe struct {
 	StoredName string `json:"storedName,omitempty"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
-	// Phase is the match phase ("waiting", "countdown", "playing", "ended").
+	// Phase is the match phase ("countdown", "playing", "ended"), once a
+	// snapshot arrived.
 	Phase string `json:"phase,omitempty"`
 	// Tick is the newest snapshot's tick.
 	Tick uint32 `json:"tick,omitempty"`
 	// ShipID is the player's own ship id.
 	ShipID uint32 `json:"shipId,omitempty"`
-	// X and Y are the own ship's position in world units.
+	// X and Y are the own ship's position in world units, as drawn
+	// (predicted); Ships has the server's.
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
 	// Shots is how many shots (by anyone) this match's snapshots reported.
 	Shots int `json:"shots"`
-	// Ships are every ship of the newest snapshot.
+	// Ships are every ship of the newest snapshot, as the server sent them.
 	Ships []ProbeShip `json:"ships"`
 	// Chat is the chat log the screen shows (the match's, or the lobby's),
 	// oldest first.
@@ -61,6 +59,10 @@ type Probe struct {
 	InputSeq uint32 `json:"inputSeq"`
 	// AckSeq is the last input sequence the server applied (Snapshot.ack_seq).
 	AckSeq uint32 `json:"ackSeq"`
+	// Pending is the number of inputs sent and not yet acknowledged.
+	Pending int `json:"pending"`
+	// Corrections counts the snapshots that corrected the prediction.
+	Corrections int `json:"corrections"`
 	// Frames is how many frames were drawn.
 	Frames int64 `json:"frames"`
 	// Error is the most recent error shown.
@@ -115,6 +117,7 @@ func (a *App) Probe(frames int64) Probe {
 		Resuming:     a.conn.resuming,
 		StoredName:   a.StoredName(),
 		PingMs:       -1,
+		Corrections:  a.net.corrections,
 		InputSeq:     a.seq,
 		Frames:       frames,
 		Error:        a.lastError,
@@ -134,28 +137,27 @@ func (a *App) Probe(frames int64) Probe {
 	if m := a.match; m != nil {
 		p.MatchID = m.ID
 		p.Shots = m.Shots
-		if m.Snapshot != nil {
-			p.Phase = strings.ToLower(strings.TrimPrefix(m.Phase().String(), "MATCH_PHASE_"))
-			p.Tick = m.Snapshot.GetTick()
-			p.AckSeq = m.Snapshot.GetAckSeq()
-		}
+		p.Pending = m.Pending()
 		if m.Started() {
 			p.ShipID = m.OwnID()
+			p.X, p.Y = m.OwnPos()
 		}
-		for _, s := range m.Snapshot.GetShips() {
-			x, y := WorldPos(s.GetX(), s.GetY())
-			p.Ships = append(p.Ships, ProbeShip{
-				ID: s.GetId(), Name: m.Name(s.GetId()), Team: s.GetTeam(), X: x, Y: y, Aim: s.GetAim(),
-				Health: s.GetHealth(), Alive: s.GetAlive(), Kills: s.GetKills(), Deaths: s.GetDeaths(),
-			})
-			if s.GetId() == p.ShipID {
-				p.X, p.Y = x, y
+		if v := m.View; v != nil {
+			p.Phase = v.Phase.String()
+			p.Tick = v.Tick
+			p.AckSeq = v.Ack
+			for _, s := range v.Ships {
+				x, y := WorldPos(s.Pos.X, s.Pos.Y)
+				p.Ships = append(p.Ships, ProbeShip{
+					ID: uint32(s.ID), Name: m.Name(uint32(s.ID)), Team: uint32(s.Team), X: x, Y: y, Aim: uint32(s.Aim),
+					Health: uint32(s.Health), Alive: s.Alive, Kills: uint32(s.Kills), Deaths: uint32(s.Deaths),
+				})
 			}
 		}
 	}
 	if r := a.results; r != nil && a.screen == ScreenResults {
 		p.MatchID = r.MatchID
-		p.Phase = strings.ToLower(strings.TrimPrefix(arenav1.MatchPhase_MATCH_PHASE_ENDED.String(), "MATCH_PHASE_"))
+		p.Phase = game.PhaseEnded.String()
 		for _, row := range r.Rows {
 			p.Results = append(p.Results, ProbeResult{
 				Placement: row.GetPlacement(), Name: row.GetName(), Kills: row.GetKills(),

@@ -292,6 +292,20 @@ func (a *App) backoff(n int) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.5*a.cfg.Rand()))
 }
 
+// resync drops the connection and reconnects at once, after a snapshot the
+// client could not decode: the server resends MatchStart and a full
+// snapshot to a player who comes back.
+func (a *App) resync(err error) {
+	c := &a.conn
+	if c.link != nil {
+		c.link.close()
+		c.link = nil
+	}
+	c.signedIn, c.resuming = false, false
+	c.reconnecting, c.attempt, c.retryAt = true, 1, a.now
+	a.lastError = fmt.Sprintf("%v: reconnecting", err)
+}
+
 // StopReconnecting gives up on a dropped connection: back to the name
 // screen, where the player may play as the stored session again.
 func (a *App) StopReconnecting() {

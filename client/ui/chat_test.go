@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/arena-server/arena/client/app"
-	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 )
 
 // monospace measures 10 pixels per rune.
@@ -71,14 +72,14 @@ func TestQueueDetails(t *testing.T) {
 }
 
 func TestTopRows(t *testing.T) {
-	var rows []*arenav1.Ship
-	for id := uint32(1); id <= 12; id++ {
-		rows = append(rows, &arenav1.Ship{Id: id})
+	var rows []netcode.ShipState
+	for id := game.ShipID(1); id <= 12; id++ {
+		rows = append(rows, netcode.ShipState{ID: id})
 	}
-	ids := func(rs []*arenav1.Ship) []uint32 {
-		var out []uint32
+	ids := func(rs []netcode.ShipState) []game.ShipID {
+		var out []game.ShipID
 		for _, r := range rs {
-			out = append(out, r.GetId())
+			out = append(out, r.ID)
 		}
 		return out
 	}
@@ -91,7 +92,7 @@ func TestTopRows(t *testing.T) {
 	if got := ids(topRows(rows[:3], 10, 4)); len(got) != 3 {
 		t.Errorf("short board: %v", got)
 	}
-	if rows[3].GetId() != 4 {
+	if rows[3].ID != 4 {
 		t.Error("topRows changed its input")
 	}
 }

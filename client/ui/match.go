@@ -12,7 +12,7 @@ import (
 
 	"github.com/arena-server/arena/client/app"
 	"github.com/arena-server/arena/game"
-	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/netcode"
 )
 
 // Sizes of things in world units. MatchStart does not carry the radii; the
@@ -51,11 +51,11 @@ func (s *matchScreen) Update() {
 // the chat line is open.
 func (s *matchScreen) controls() app.Controls {
 	m := s.g.app.Match()
-	if own := m.Own(); own != nil {
+	if _, ok := m.Own(); ok {
 		cx, cy := ebiten.CursorPosition()
 		v := s.viewport(m)
 		wx, wy := v.ToWorld(float64(cx), float64(cy))
-		sx, sy := app.WorldPos(own.GetX(), own.GetY())
+		sx, sy := m.OwnPos()
 		if wx != sx || wy != sy {
 			s.aim = app.AimAt(wx-sx, wy-sy)
 		}
@@ -142,12 +142,11 @@ func (s *matchScreen) drawArena(dst *ebiten.Image, m *app.Match, v app.Viewport)
 
 func (s *matchScreen) drawProjectiles(dst *ebiten.Image, m *app.Match, v app.Viewport) {
 	r := float32(max(projectileRadius*v.Scale, 2))
-	for _, p := range m.Snapshot.GetProjectiles() {
-		wx, wy := app.WorldPos(p.GetX(), p.GetY())
-		sx, sy := v.ToScreen(wx, wy)
+	for _, p := range m.Projectiles() {
+		sx, sy := v.ToScreen(p.X, p.Y)
 		clr := colText
-		if sh := m.Ship(p.GetOwner()); sh != nil {
-			clr = lighten(teamColor(sh.GetTeam()))
+		if p.Team != 0 {
+			clr = lighten(teamColor(p.Team))
 		}
 		drawCircle(dst, s.g.sprites.disc, float32(sx), float32(sy), r, clr)
 	}
@@ -156,29 +155,27 @@ func (s *matchScreen) drawProjectiles(dst *ebiten.Image, m *app.Match, v app.Vie
 func (s *matchScreen) drawShips(dst *ebiten.Image, m *app.Match, v app.Viewport) {
 	f := s.g.fonts
 	r := float32(max(shipRadius*v.Scale, 6))
-	own := m.OwnID()
-	for _, sh := range m.Snapshot.GetShips() {
-		wx, wy := app.WorldPos(sh.GetX(), sh.GetY())
-		x, y := v.ToScreen(wx, wy)
+	for _, sh := range m.Ships() {
+		x, y := v.ToScreen(sh.X, sh.Y)
 		cx, cy := float32(x), float32(y)
-		team := teamColor(sh.GetTeam())
-		if !sh.GetAlive() {
+		team := teamColor(sh.Team)
+		if !sh.Alive {
 			drawCircle(dst, s.g.sprites.ring, cx, cy, r, fade(team))
 			continue
 		}
-		dx, dy := app.AimVector(sh.GetAim())
+		dx, dy := app.AimVector(sh.Aim)
 		aimLen := r + 14
 		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), false)
 		drawCircle(dst, s.g.sprites.disc, cx, cy, r, team)
-		if sh.GetId() == own {
+		if sh.Own {
 			drawCircle(dst, s.g.sprites.ring, cx, cy, r+3, colOwn)
 		}
-		if sh.GetProtected() && (s.g.ticks/8)%2 == 0 {
+		if sh.Protected && (s.g.ticks/8)%2 == 0 {
 			drawCircle(dst, s.g.sprites.ring, cx, cy, r+7, colAccent)
 		}
-		s.drawHealth(dst, cx, cy-r-10, sh.GetHealth())
-		label := m.Name(sh.GetId())
-		if sh.GetId() == own {
+		s.drawHealth(dst, cx, cy-r-10, sh.Health)
+		label := m.Name(sh.ID)
+		if sh.Own {
 			label = "you"
 		}
 		drawText(dst, label, f.small, x, y+float64(r)+4, colText, text.AlignCenter)
@@ -204,13 +201,13 @@ func (s *matchScreen) drawPhase(dst *ebiten.Image, m *app.Match) {
 	f := s.g.fonts
 	cx, cy := float64(arenaX+arenaW/2), float64(arenaY+arenaH/2)
 	switch m.Phase() {
-	case arenav1.MatchPhase_MATCH_PHASE_UNSPECIFIED, arenav1.MatchPhase_MATCH_PHASE_WAITING:
+	case 0:
 		drawText(dst, "Waiting for players…", f.large, cx, cy-20, colText, text.AlignCenter)
-	case arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN:
+	case game.PhaseCountdown:
 		n := int(math.Ceil(m.SecondsLeft()))
 		drawText(dst, fmt.Sprint(max(n, 1)), f.title, cx, cy-50, colAccent, text.AlignCenter)
 		drawText(dst, "Get ready", f.normal, cx, cy+40, colText, text.AlignCenter)
-	case arenav1.MatchPhase_MATCH_PHASE_ENDED:
+	case game.PhaseEnded:
 		drawText(dst, "Match over", f.large, cx, cy-20, colAccent, text.AlignCenter)
 	}
 }
@@ -229,7 +226,7 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	drawText(dst, ping, f.normal, right, y, colDim, text.AlignEnd)
 	y += 32
 	left := m.SecondsLeft()
-	if m.Phase() == arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN {
+	if m.Phase() == game.PhaseCountdown {
 		left = float64(m.Start.GetTimeLimitTicks()) / float64(max(m.Start.GetTickRate(), 1))
 	}
 	drawText(dst, "Time "+clock(secondsToDuration(left)), f.large, x, y, colText, text.AlignStart)
@@ -240,13 +237,13 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	drawText(dst, "K", f.small, right-60, y, colDim, text.AlignEnd)
 	drawText(dst, "D", f.small, right, y, colDim, text.AlignEnd)
 	y += 24
-	for _, sh := range topRows(m.Scoreboard(), m.OwnID(), scoreRows) {
-		if sh.GetId() == m.OwnID() {
+	for _, sh := range topRows(m.Scoreboard(), game.ShipID(m.OwnID()), scoreRows) {
+		if uint32(sh.ID) == m.OwnID() {
 			vector.FillRect(dst, float32(x-6), float32(y-3), float32(right-x+12), 26, colButton, false)
 		}
-		drawText(dst, m.Name(sh.GetId()), f.normal, x, y, teamColor(sh.GetTeam()), text.AlignStart)
-		drawText(dst, fmt.Sprint(sh.GetKills()), f.normal, right-60, y, colText, text.AlignEnd)
-		drawText(dst, fmt.Sprint(sh.GetDeaths()), f.normal, right, y, colText, text.AlignEnd)
+		drawText(dst, m.Name(uint32(sh.ID)), f.normal, x, y, teamColor(uint32(sh.Team)), text.AlignStart)
+		drawText(dst, fmt.Sprint(sh.Kills), f.normal, right-60, y, colText, text.AlignEnd)
+		drawText(dst, fmt.Sprint(sh.Deaths), f.normal, right, y, colText, text.AlignEnd)
 		y += 28
 	}
 	y += 12
@@ -265,18 +262,18 @@ const scoreRows = 8
 
 // topRows returns the first n rows of a scoreboard, the last of them
 // replaced by the own ship's row when that is further down.
-func topRows(rows []*arenav1.Ship, own uint32, n int) []*arenav1.Ship {
+func topRows(rows []netcode.ShipState, own game.ShipID, n int) []netcode.ShipState {
 	if len(rows) <= n {
 		return rows
 	}
 	top := rows[:n]
 	for _, r := range top {
-		if r.GetId() == own {
+		if r.ID == own {
 			return top
 		}
 	}
 	for _, r := range rows[n:] {
-		if r.GetId() == own {
+		if r.ID == own {
 			return append(slices.Clone(rows[:n-1]), r)
 		}
 	}

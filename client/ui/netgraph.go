@@ -12,7 +12,7 @@ import (
 
 // The net graph's place and the scale of its bars.
 const (
-	netX, netY, netW, netH = 20, 20, 330, 196
+	netX, netY, netW, netH = 20, 20, 340, 216
 	netGraphH              = 50                     // pixels of the bar chart
 	netGraphFull           = 100 * time.Millisecond // a snapshot gap drawn at full height
 )
@@ -33,7 +33,8 @@ func (g *Game) drawNetGraph(dst *ebiten.Image) {
 		fmt.Sprintf("ping %s   snapshots %d/s", ping, n.SnapshotRate),
 		fmt.Sprintf("in %.1f kB/s   out %.1f kB/s", float64(n.InBytes)/1000, float64(n.OutBytes)/1000),
 		fmt.Sprintf("corrections %d (%d/s), last %.1f u", n.Corrections, n.CorrectionRate, n.LastCorrection),
-		fmt.Sprintf("server tick ≈ %.1f   others drawn %.1f ticks back", n.ServerTick, n.InterpDelay),
+		fmt.Sprintf("server tick ≈ %.1f   inputs unacked %d", n.ServerTick, n.Pending),
+		fmt.Sprintf("others %.1f ticks back (jitter %.1f)%s", n.InterpDelay, n.Jitter, extrapolating(n.Extrapolated)),
 	}
 	y := float64(netY + 8)
 	for _, r := range rows {
@@ -57,4 +58,12 @@ func (g *Game) drawNetGraph(dst *ebiten.Image) {
 		vector.FillRect(dst, x, base-h, max(bw-1, 1), h, clr, false)
 		x += bw
 	}
+}
+
+// extrapolating says how far past the newest snapshot others are drawn.
+func extrapolating(ticks float64) string {
+	if ticks <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", late %.1f", ticks)
 }
