@@ -1,0 +1,420 @@
+package app
+
+// Issue 4, proof (c): the client's logic plays against a server loop over a
+// connection with latency and jitter, all in-process and on synctest's fake
+// clock: local movement shows on the next frame, and with no loss the
+// prediction matches the server.
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
+	"github.com/arena-server/arena/netcode/transport"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+)
+
+// lagPipe carries frames one way, each delivered latency plus a random
+// 0..jitter after it was sent, in the order sent (as TCP would: a frame
+// never overtakes the one before it). Nothing is lost.
+type lagPipe struct {
+	latency, jitter time.Duration
+
+	mu    sync.Mutex
+	rng   *rand.Rand
+	last  time.Time     // delivery time of the last frame queued
+	extra time.Duration // added to the next frame's delay (a stall)
+
+	queue chan timedFrame
+	out   chan []byte
+}
+
+type timedFrame struct {
+	data []byte
+	at   time.Time
+}
+
+func newLagPipe(ctx context.Context, latency, jitter time.Duration, seed uint64) *lagPipe {
+	p := &lagPipe{
+		latency: latency, jitter: jitter, rng: rand.New(rand.NewPCG(seed, 1)),
+		queue: make(chan timedFrame, 4096), out: make(chan []byte),
+	}
+	go p.deliver(ctx)
+	return p
+}
+
+// send queues data for delivery.
+func (p *lagPipe) send(data []byte) {
+	p.mu.Lock()
+	at := time.Now().Add(p.latency)
+	if p.jitter > 0 {
+		at = at.Add(time.Duration(p.rng.Int64N(int64(p.jitter) + 1)))
+	}
+	at, p.extra = at.Add(p.extra), 0
+	if at.Before(p.last) {
+		at = p.last
+	}
+	p.last = at
+	p.mu.Unlock()
+	p.queue <- timedFrame{data, at}
+}
+
+// stall delays the next frame sent by d more, and so every frame behind it:
+// the connection stalls, then delivers a burst.
+func (p *lagPipe) stall(d time.Duration) {
+	p.mu.Lock()
+	p.extra = d
+	p.mu.Unlock()
+}
+
+func (p *lagPipe) deliver(ctx context.Context) {
+	for {
+		select {
+		case f := <-p.queue:
+			wait := time.NewTimer(time.Until(f.at))
+			select {
+			case <-wait.C:
+			case <-ctx.Done():
+				wait.Stop()
+				return
+			}
+			select {
+			case p.out <- f.data:
+			case <-ctx.Done():
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// lagConn is the client's end of two lagPipes: it speaks protobuf over
+// them, as transport.Conn does over a websocket.
+type lagConn struct {
+	up, down *lagPipe
+	closed   chan struct{}
+	once     sync.Once
+}
+
+func (c *lagConn) Send(ctx context.Context, m *arenav1.ClientMessage) error {
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-c.closed:
+		return errors.New("closed")
+	default:
+	}
+	c.up.send(data)
+	return nil
+}
+
+func (c *lagConn) Receive(ctx context.Context) (*arenav1.ServerMessage, error) {
+	select {
+	case data := <-c.down.out:
+		m := new(arenav1.ServerMessage)
+		return m, proto.Unmarshal(data, m)
+	case <-c.closed:
+		return nil, errors.New("closed")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *lagConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+// playServer is a minimal Arena server for one duel: ship 1 is the client,
+// ship 2 stands still. Each tick it applies one buffered input to ship 1,
+// steps the match and sends ship 1's snapshot through a netcode.Encoder, as
+// the real server does; it answers pings. It records where ship 1 was after
+// each input it applied.
+type playServer struct {
+	match *netcode.Match
+	enc   *netcode.Encoder
+	buf   *netcode.InputBuffer
+
+	mu      sync.Mutex
+	afterIn map[uint32]game.Vec // ship 1's position after applying input seq
+	pos     game.Vec            // ship 1 now
+	ack     uint32
+}
+
+func newPlayServer(t *testing.T) *playServer {
+	t.Helper()
+	m, err := netcode.NewMatch(game.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ship, team := range []int{1, 2} {
+		if err := m.AddPlayer(uint32(ship+1), team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &playServer{match: m, enc: m.NewEncoder(1), buf: netcode.NewInputBuffer(8), afterIn: map[uint32]game.Vec{}}
+}
+
+// serve plays the match over up (client to server) and down until ctx ends.
+func (s *playServer) serve(ctx context.Context, up, down *lagPipe) {
+	reply := func(m *arenav1.ServerMessage) {
+		data, _ := proto.Marshal(m)
+		down.send(data)
+	}
+	w := s.match.World()
+	period := time.Second / time.Duration(w.TickRate())
+	ticker := time.NewTicker(period)
+	defer ticker.Stop()
+	started := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case data := <-up.out:
+			var m arenav1.ClientMessage
+			if err := proto.Unmarshal(data, &m); err != nil {
+				panic(err)
+			}
+			switch b := m.Body.(type) {
+			case *arenav1.ClientMessage_Authenticate:
+				reply(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_Authenticated{Authenticated: &arenav1.Authenticated{PlayerId: "p1", Name: "alice"}}})
+				start := &arenav1.MatchStart{MatchId: "m1", YourShipId: 1, Players: []*arenav1.PlayerInfo{
+					{ShipId: 1, Name: "alice", Team: 1}, {ShipId: 2, Name: "bob", Team: 2},
+				}}
+				s.match.Describe(start)
+				reply(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: start}})
+				started = true
+			case *arenav1.ClientMessage_Input:
+				in, err := netcode.InputFromWire(b.Input)
+				if err != nil {
+					panic(err)
+				}
+				s.buf.Push(in)
+			case *arenav1.ClientMessage_Ping:
+				reply(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_Pong{Pong: &arenav1.Pong{ClientTimeUs: b.Ping.GetClientTimeUs()}}})
+			}
+		case <-ticker.C:
+			if !started {
+				continue
+			}
+			in, ack := s.buf.Next()
+			s.match.ApplyInput(1, in)
+			if err := s.match.Step(); err != nil {
+				panic(err)
+			}
+			own, _ := w.Ship(1)
+			s.mu.Lock()
+			if ack != s.ack {
+				s.afterIn[ack] = own.Pos
+			}
+			s.pos, s.ack = own.Pos, ack
+			s.mu.Unlock()
+			frame := s.enc.Append(nil, ack)
+			s.enc.Handed(true)
+			down.send(frame)
+		}
+	}
+}
+
+// state returns ship 1's position and the last input applied.
+func (s *playServer) state() (game.Vec, uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pos, s.ack
+}
+
+// playDialer signs in and connects the App to a playServer through lagPipes.
+type playDialer struct {
+	ctx             context.Context
+	srv             *playServer
+	latency, jitter time.Duration
+	up              *lagPipe // the last connection's client-to-server pipe
+}
+
+func (d *playDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
+	return transport.Session{Token: "tok", PlayerID: "p1", Name: name}, nil
+}
+
+func (d *playDialer) Connect(ctx context.Context) (Conn, error) {
+	up := newLagPipe(d.ctx, d.latency, d.jitter, 1)
+	down := newLagPipe(d.ctx, d.latency, d.jitter, 2)
+	d.up = up
+	go d.srv.serve(d.ctx, up, down)
+	return &lagConn{up: up, down: down, closed: make(chan struct{})}, nil
+}
+
+// netPlay is a client playing against a playServer.
+type netPlay struct {
+	t   *testing.T
+	a   *App
+	d   *playDialer
+	srv *playServer
+	// predicted is the client's predicted position right after it sent
+	// each input (when one Update sent a single input).
+	predicted map[uint32]game.Vec
+}
+
+const frameTime = time.Second / 60
+
+// frame advances the fake clock by one frame and runs one Update, as
+// Ebiten would at 60 frames per second.
+func (p *netPlay) frame() {
+	time.Sleep(frameTime)
+	synctest.Wait()
+	before := p.a.InputSeq()
+	p.a.Update()
+	if seq := p.a.InputSeq(); seq == before+1 {
+		if pos, ok := p.a.Match().Predicted(); ok {
+			p.predicted[seq] = pos
+		}
+	}
+}
+
+// frames runs n frames.
+func (p *netPlay) frames(n int) {
+	for range n {
+		p.frame()
+	}
+}
+
+// startNetPlay signs in and plays until the match is on.
+func startNetPlay(t *testing.T, ctx context.Context, latency, jitter time.Duration) *netPlay {
+	srv := newPlayServer(t)
+	d := &playDialer{ctx: ctx, srv: srv, latency: latency, jitter: jitter}
+	p := &netPlay{t: t, a: New(Config{Dialer: d}), d: d, srv: srv, predicted: map[uint32]game.Vec{}}
+	p.a.SubmitName("alice")
+	for i := 0; p.a.Match().Phase() != game.PhasePlaying; i++ {
+		if i > 600 {
+			t.Fatalf("no play after 10 s: screen %v phase %v", p.a.Screen(), p.a.Match().Phase())
+		}
+		p.frame()
+	}
+	return p
+}
+
+func TestNetPlayLocalMovementNextFrame(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p := startNetPlay(t, ctx, 75*time.Millisecond, 25*time.Millisecond)
+		defer p.a.Close()
+		p.frames(30)
+		// The ship stands still (no buttons held)...
+		x0, y0 := p.a.Match().OwnPos()
+		p.frame()
+		if x, y := p.a.Match().OwnPos(); x != x0 || y != y0 {
+			t.Fatalf("idle ship moved from %v,%v to %v,%v", x0, y0, x, y)
+		}
+		// ...and moves right on the first frame with Right held, a round trip
+		// (150-200ms) before the server can say anything about it.
+		p.a.SetControls(Controls{Buttons: ButtonRight})
+		p.frame()
+		x1, y1 := p.a.Match().OwnPos()
+		if x1 <= x0 || y1 != y0 {
+			t.Fatalf("one frame with Right held: %v,%v -> %v,%v, want it to move right", x0, y0, x1, y1)
+		}
+		// The prediction itself moves with the first input sent (within a tick).
+		pred0, _ := p.a.Match().Predicted()
+		p.frames(2)
+		if pred, _ := p.a.Match().Predicted(); pred.X <= pred0.X {
+			t.Fatalf("predicted x %d after an input, was %d", pred.X, pred0.X)
+		}
+		srv, _ := p.srv.state()
+		if float64(srv.X)/SubUnits >= x1 {
+			t.Fatalf("the server's ship (x %v) is already where the client drew its own (%v)", float64(srv.X)/SubUnits, x1)
+		}
+	})
+}
+
+func TestNetPlayPredictionMatchesServer(t *testing.T) {
+	tests := []struct {
+		name            string
+		latency, jitter time.Duration
+		stall           time.Duration // the inputs stall once, mid-way
+		steady          bool          // no correction at all
+	}{
+		{"100ms steady", 50 * time.Millisecond, 0, 0, true},
+		{"150ms steady", 75 * time.Millisecond, 0, 0, true},
+		{"150ms with 40ms jitter", 75 * time.Millisecond, 40 * time.Millisecond, 0, false},
+		{"150ms with 150ms jitter", 75 * time.Millisecond, 150 * time.Millisecond, 0, false},
+		// The server's input buffer runs dry during the stall (it repeats
+		// the last movement), then holds a backlog it works off (taking two
+		// inputs in a tick): the client is corrected, and converges.
+		{"150ms with a 300ms stall", 75 * time.Millisecond, 20 * time.Millisecond, 300 * time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				p := startNetPlay(t, ctx, tt.latency, tt.jitter)
+				defer p.a.Close()
+				// Move about for a few seconds, into the walls and along them.
+				script := []struct {
+					buttons uint32
+					frames  int
+				}{
+					{ButtonRight, 90}, {ButtonDown | ButtonRight, 60}, {ButtonUp, 45},
+					{ButtonLeft, 120}, {ButtonDown, 150}, {ButtonRight | ButtonUp, 75}, {0, 60},
+				}
+				for i, s := range script {
+					if i == 3 && tt.stall > 0 {
+						p.d.up.stall(tt.stall)
+					}
+					p.a.SetControls(Controls{Buttons: s.buttons, Aim: 8192})
+					p.frames(s.frames)
+				}
+				// Idle for a second: the client goes on sending inputs (no
+				// buttons), so some are always in flight, but the moves are
+				// all acknowledged and the last corrections have decayed.
+				p.frames(60)
+
+				// The predicted position is the server's.
+				srv, ack := p.srv.state()
+				pred, _ := p.a.Match().Predicted()
+				if pred != srv {
+					t.Fatalf("predicted %v, server %v (ack %d of %d)", pred, srv, ack, p.a.InputSeq())
+				}
+				if x, y := p.a.Match().OwnPos(); x != float64(srv.X)/SubUnits || y != float64(srv.Y)/SubUnits {
+					t.Fatalf("drawn at %v,%v, server at %v", x, y, srv)
+				}
+				// Where the client predicted each input would take the ship is
+				// where the server took it, when nothing was late.
+				p.srv.mu.Lock()
+				var same, differ int
+				for seq, pos := range p.predicted {
+					if got, ok := p.srv.afterIn[seq]; ok {
+						if got == pos {
+							same++
+						} else {
+							differ++
+						}
+					}
+				}
+				p.srv.mu.Unlock()
+				corrections := p.a.NetStats().Corrections
+				t.Logf("%d inputs predicted as the server applied them, %d not; %d corrections", same, differ, corrections)
+				if same < 300 {
+					t.Fatalf("only %d predictions compared", same)
+				}
+				if tt.steady && (differ != 0 || corrections != 0) {
+					t.Fatalf("steady latency: %d predictions differ from the server, %d corrections", differ, corrections)
+				}
+				if tt.stall > 0 && corrections == 0 {
+					t.Fatal("a stall corrected nothing: the test does not test reconciliation")
+				}
+			})
+		})
+	}
+}
