@@ -1,5 +1,6 @@
-// Browser test: two headless Chromium pages sign in, queue for a duel, play
-// it through the real server (bin/arena serving bin/web) and chat. The game
+// Browser test: two headless Chromium pages sign in, chat in the lobby, queue
+// for a duel, play it through the real server (bin/arena serving bin/web),
+// chat (Latin, Cyrillic, Greek), reload one page mid-match and resume. The game
 // exposes window.arenaState (JSON) and window.arenaReady; every wait below is
 // a waitForFunction on them with a deadline.
 import { test } from 'node:test';
@@ -35,7 +36,7 @@ const chromiumFlags = [
 const viewport = { width: 960, height: 540 };
 
 // The duel is shortened so the test also sees it end on time.
-const matchSeconds = 30;
+const matchSeconds = 45;
 
 /** Starts bin/arena on a free port and resolves with its URL once it listens. */
 function startServer(modesFile) {
@@ -111,6 +112,24 @@ async function pressUntil(page, key, what, pred, arg = null, timeout = 20_000) {
   }
 }
 
+/**
+ * Types text key by key as trusted keydown/keyup events through the DevTools
+ * protocol: Playwright's keyboard knows only the US layout's keys, and for
+ * other characters sends input events without keydown, which Ebiten (that
+ * reads characters from keydown) does not see.
+ */
+async function typeKeys(page, text) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    for (const ch of text) {
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}
+
 async function screenshot(page, name) {
   const path = join(out, name);
   await page.screenshot({ path });
@@ -125,7 +144,7 @@ function assertNotBlank(path) {
   assert.ok(stats.topShare < 0.97, `${path} is ${(100 * stats.topShare).toFixed(1)}% one colour: blank canvas?`);
 }
 
-test('two browsers sign in, queue, play a duel, move, chat and see the results', { timeout: 180_000 }, async () => {
+test('two browsers sign in, chat, queue, play a duel, move, reload and resume, and see the results', { timeout: 180_000 }, async () => {
   mkdirSync(out, { recursive: true });
   const modesFile = join(out, 'modes.json');
   writeFileSync(modesFile, JSON.stringify([{
@@ -181,6 +200,17 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
         await p.keyboard.type(name);
         await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
       }
+
+      // Lobby chat on the menu: T opens the line, Enter sends; B sees it.
+      const lobbyLine = 'anyone for a duel?';
+      await pressUntil(a, 't', 'lobby chat line open', (s) => s.chatOpen && s.chatChannel === 'lobby');
+      await a.keyboard.type(lobbyLine);
+      await waitState(a, 'typed lobby draft', (s, t) => s.chatDraft === t, lobbyLine);
+      await pressUntil(a, 'Enter', 'lobby chat line closed', (s) => !s.chatOpen);
+      await waitState(b, 'the lobby line in B',
+        (s, t) => s.chat.some((c) => c.channel === 'lobby' && c.from === 'Alice' && c.text === t), lobbyLine, 10_000);
+      console.log(`B saw A's lobby line "${lobbyLine}"`);
+      assertNotBlank(await screenshot(b, 'menu-b.png'));
 
       // Queue for a duel: Enter on the menu. Both land in the same match.
       for (const p of pages) {
@@ -238,6 +268,20 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
       await waitState(b, 'the chat line in B', hasLine, line, 10_000);
       await waitState(a, 'the chat line echoed to A', hasLine, line, 10_000);
 
+      // Full Unicode: a Cyrillic and Greek line, typed key by key (Ebiten
+      // reads characters from keydown events).
+      const unicodeLine = 'Привет, κόσμε! Ёж ΩΣ';
+      await pressUntil(a, 'Enter', 'chat line open again', (s) => s.chatOpen);
+      await typeKeys(a, unicodeLine);
+      await waitState(a, 'typed unicode draft', (s, t) => s.chatDraft === t, unicodeLine);
+      await pressUntil(a, 'Enter', 'chat line closed again', (s) => !s.chatOpen);
+      await waitState(b, 'the unicode line in B', hasLine, unicodeLine, 10_000);
+      console.log(`B saw A's line "${unicodeLine}"`);
+      // B opens its chat line so every line shows (they fade during play), and
+      // the net graph (F3), for the screenshot.
+      await pressUntil(b, 'Enter', "B's chat line open", (s) => s.chatOpen);
+      await b.keyboard.press('F3');
+
       // How the pages kept up: frames drawn per second, ping, inputs not yet applied.
       const playSecs = (Date.now() - playStarted) / 1000;
       for (const [i, p] of pages.entries()) {
@@ -250,6 +294,28 @@ test('two browsers sign in, queue, play a duel, move, chat and see the results',
       const shotB = await screenshot(b, 'match-b.png');
       assertNotBlank(shotA);
       assertNotBlank(shotB);
+      await pressUntil(b, 'Escape', "B's chat line closed", (s) => !s.chatOpen);
+
+      // Reload A mid-match: the stored session signs in again without the
+      // name screen, and the server resumes the match (MatchStart, chat
+      // history, snapshots).
+      const beforeReload = await state(a);
+      const reloaded = Date.now();
+      await a.reload({ waitUntil: 'commit' });
+      await a.waitForFunction(() => window.arenaReady === true, null, { timeout: 60_000, polling: 20 });
+      const resumed = await waitState(a, 'the match resumed after a reload',
+        (s, { id, tick }) => s.screen === 'match' && s.matchId === id && s.online && s.tick > tick && s.ships.length === 2,
+        { id: sa.matchId, tick: beforeReload.tick }, 20_000);
+      console.log(`A reloaded and resumed match ${resumed.matchId} at tick ${resumed.tick} in ${Date.now() - reloaded} ms (was at tick ${beforeReload.tick})`);
+      assert.equal(resumed.name, 'Alice', 'the same player after the reload');
+      assert.equal(resumed.shipId, sa.shipId, 'the same ship after the reload');
+      await waitState(a, 'the chat history after the reload', hasLine, line, 10_000);
+      // Movement still works after the resume.
+      const back = await state(a);
+      const key2 = back.x < 1000 ? 'd' : 'a';
+      await pressUntil(a, key2, "B seeing A's ship move after the resume",
+        (s, { id, x }) => s.ships.some((sh) => sh.id === id && Math.abs(sh.x - x) >= 20),
+        { id: sa.shipId, x: back.ships.find((sh) => sh.id === sa.shipId).x }, 10_000);
 
       // The duel ends on time: both see the results, then go back to the menu.
       const onResults = (s) => s.screen === 'results' && s.results && s.results.length === 2;

@@ -44,7 +44,7 @@ type NetStats struct {
 }
 
 // netGaps is how many snapshot arrival gaps the net graph keeps.
-const netGaps = 90
+const netGaps = 120
 
 // netStats measures the connection for the net graph.
 type netStats struct {

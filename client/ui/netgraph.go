@@ -10,9 +10,10 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 )
 
-// The net graph's place and the scale of its bars.
+// The net graph's place (over the side panel's middle, so it hides no part
+// of the arena) and the scale of its bars.
 const (
-	netX, netY, netW, netH = 20, 20, 340, 216
+	netX, netY, netW, netH = panelX + 10, 226, panelW - 20, 216
 	netGraphH              = 50                     // pixels of the bar chart
 	netGraphFull           = 100 * time.Millisecond // a snapshot gap drawn at full height
 )
@@ -44,7 +45,7 @@ func (g *Game) drawNetGraph(dst *ebiten.Image) {
 	// Snapshot arrival gaps, newest on the right.
 	base := float32(netY + netH - 10)
 	vector.StrokeLine(dst, netX+10, base-netGraphH/3, netX+netW-10, base-netGraphH/3, 1, colGrid, false)
-	bw := float32(netW-20) / 90
+	bw := float32(netW-20) / 120
 	x := float32(netX+netW-10) - bw*float32(len(n.SnapshotGaps))
 	for _, gap := range n.SnapshotGaps {
 		h := float32(min(gap, netGraphFull)) / float32(netGraphFull) * netGraphH
