@@ -23,6 +23,10 @@ const (
 	snapDistance = 48.0
 )
 
+// maxResyncs is how many times a match reconnects to get a full snapshot
+// after one it could not decode, before it gives the match up.
+const maxResyncs = 3
+
 // Match is the client's view of the match it is in: what MatchStart said,
 // the snapshots decoded into views, the own ship predicted and the others
 // interpolated. The App changes it in Update; the UI only reads it.
@@ -44,6 +48,8 @@ type Match struct {
 	pred   *netcode.Predictor
 	interp *netcode.Interpolator
 	period time.Duration // between inputs (a tick)
+
+	resyncs int // reconnects for snapshots that did not decode
 
 	lastInput time.Time // when the last input was sent and predicted
 	smoothX   float64   // correction still being shown, sub-units
@@ -279,6 +285,12 @@ func (a *App) handleSnapshot(s *arenav1.Snapshot, at time.Time) {
 	}
 	v, err := m.dec.Apply(s)
 	if err != nil {
+		m.resyncs++
+		if m.resyncs > maxResyncs {
+			a.leaveMatch(ScreenMenu)
+			a.fail(fmt.Sprintf("cannot follow the match: snapshot %d: %v", s.GetTick(), err))
+			return
+		}
 		a.resync(fmt.Errorf("snapshot %d: %w", s.GetTick(), err))
 		return
 	}

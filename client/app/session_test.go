@@ -377,3 +377,39 @@ func TestChangeName(t *testing.T) {
 		h.a.Close()
 	})
 }
+
+func TestUndecodableSnapshotResyncs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.signIn("alice")
+		h.startMatch()
+		start := msg(&arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{
+			MatchId: "m1", Mode: "duel", YourShipId: 1, TickRate: 30, Teams: 2,
+		}})
+		// A delta against a snapshot the client never had.
+		bad := msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: 20, BaselineTick: 19}})
+		for i := 1; i <= maxResyncs; i++ {
+			h.serve(bad)
+			if !h.a.Reconnecting() {
+				t.Fatalf("resync %d: not reconnecting", i)
+			}
+			h.wantScreen(ScreenMatch)
+			h.step() // reconnects at once
+			h.wantAuth("tok-alice")
+			h.serve(authenticated(), start)
+			if h.a.Resuming() || h.a.Screen() != ScreenMatch {
+				t.Fatalf("resync %d: not resumed", i)
+			}
+		}
+		if n := h.d.dialed(); n != 1+maxResyncs {
+			t.Fatalf("%d connections", n)
+		}
+		// Past maxResyncs the client gives the match up.
+		h.serve(bad)
+		h.wantScreen(ScreenMenu)
+		if !strings.Contains(h.a.Notice(), "cannot follow the match") {
+			t.Fatalf("notice %q", h.a.Notice())
+		}
+		h.a.Close()
+	})
+}
