@@ -70,8 +70,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.lobby = lobby
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:   1024,
-		WriteBufferSize:  4096,
+		// Zero sizes reuse the HTTP server's buffers for reading; writes take a
+		// buffer from a shared pool only while a message is being written, so
+		// an idle connection holds none (snapshots are small and 30 a second).
+		WriteBufferPool:  &sync.Pool{},
 		HandshakeTimeout: cfg.HandshakeTimeout,
 		CheckOrigin:      s.checkOrigin,
 	}
