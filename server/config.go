@@ -66,6 +66,9 @@ type Config struct {
 	// AllowedOrigins lists extra Origin values allowed to open websockets;
 	// the page's own origin is always allowed. Default none.
 	AllowedOrigins []string
+	// DebugDelay holds every outgoing message this long before writing it, to
+	// try the game at a given latency (prediction, interpolation). Default 0: off.
+	DebugDelay time.Duration
 	// Clock drives the tick loops and the matchmaker. Default the wall clock.
 	Clock Clock
 }

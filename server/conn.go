@@ -112,11 +112,22 @@ func (c *conn) sendSnapshot(b []byte) bool {
 func (c *conn) writeLoop() {
 	ping := time.NewTicker(c.cfg.PingInterval)
 	defer ping.Stop()
+	var delayed delayLine // only with Config.DebugDelay
 	for {
 		select {
 		case b := <-c.out:
+			if c.cfg.DebugDelay > 0 {
+				delayed.add(b, time.Now().Add(c.cfg.DebugDelay))
+				continue
+			}
 			if err := c.write(websocket.BinaryMessage, b); err != nil {
 				c.close(websocket.CloseAbnormalClosure, "")
+			}
+		case <-delayed.due():
+			for _, b := range delayed.take(time.Now()) {
+				if err := c.write(websocket.BinaryMessage, b); err != nil {
+					c.close(websocket.CloseAbnormalClosure, "")
+				}
 			}
 		case <-ping.C:
 			deadline := time.Now().Add(c.cfg.WriteTimeout)
@@ -124,9 +135,62 @@ func (c *conn) writeLoop() {
 				c.close(websocket.CloseAbnormalClosure, "")
 			}
 		case <-c.done:
+			delayed.stop()
 			c.flush()
 			return
 		}
+	}
+}
+
+// delayLine holds outgoing frames until their time, for Config.DebugDelay:
+// a way to feel the game at a given latency. Its zero value is empty.
+type delayLine struct {
+	frames [][]byte
+	at     []time.Time
+	timer  *time.Timer
+}
+
+func (d *delayLine) add(b []byte, at time.Time) {
+	d.frames, d.at = append(d.frames, b), append(d.at, at)
+	if len(d.frames) == 1 {
+		d.arm()
+	}
+}
+
+// due fires when the oldest frame's time has come; nil (never) when empty.
+func (d *delayLine) due() <-chan time.Time {
+	if d.timer == nil || len(d.frames) == 0 {
+		return nil
+	}
+	return d.timer.C
+}
+
+// take removes and returns the frames whose time has come.
+func (d *delayLine) take(now time.Time) [][]byte {
+	n := 0
+	for n < len(d.at) && !d.at[n].After(now) {
+		n++
+	}
+	out := d.frames[:n:n]
+	d.frames, d.at = d.frames[n:], d.at[n:]
+	if len(d.frames) > 0 {
+		d.arm()
+	}
+	return out
+}
+
+func (d *delayLine) arm() {
+	wait := time.Until(d.at[0])
+	if d.timer == nil {
+		d.timer = time.NewTimer(wait)
+		return
+	}
+	d.timer.Reset(wait)
+}
+
+func (d *delayLine) stop() {
+	if d.timer != nil {
+		d.timer.Stop()
 	}
 }
 

@@ -191,3 +191,17 @@ func mustMarshal(t *testing.T, m proto.Message) []byte {
 	}
 	return b
 }
+
+func TestDebugDelayHoldsEveryMessage(t *testing.T) {
+	const delay = 150 * time.Millisecond
+	ts := startServer(t, server.Config{DebugDelay: delay})
+	c := connect(t, ts, "faraway")
+	for i := range 3 {
+		sent := time.Now()
+		c.send(&arenav1.ClientMessage{RequestId: uint32(i + 1), Body: &arenav1.ClientMessage_Ping{Ping: &arenav1.Ping{}}})
+		c.waitFor("pong", func(m *arenav1.ServerMessage) bool { return m.GetRequestId() == uint32(i+1) })
+		if rtt := time.Since(sent); rtt < delay {
+			t.Fatalf("pong %d after %v, want at least the %v delay", i+1, rtt, delay)
+		}
+	}
+}

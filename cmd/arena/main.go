@@ -54,6 +54,7 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", def.WriteTimeout, "deadline of each socket write")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", def.PingInterval, "time between keep-alive pings")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", def.IdleTimeout, "close a connection silent (no pong either) for this long")
+	fs.DurationVar(&cfg.DebugDelay, "debug-delay", 0, "hold every outgoing message this long, to try the game at a given latency (0: off)")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseWithEnv(fs, args); err != nil {
