@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -136,13 +138,39 @@ func TestQueueTwiceIsRefused(t *testing.T) {
 	}
 }
 
-func TestHealthAndMetrics(t *testing.T) {
+func TestHealthModesAndMetrics(t *testing.T) {
 	ts := startServer(t, server.Config{})
-	resp, err := http.Get(ts.URL + "/healthz")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("healthz: %v %v", resp, err)
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		return string(b)
 	}
-	resp.Body.Close()
+	if body := get("/healthz"); !strings.Contains(body, `"ok"`) {
+		t.Fatalf("healthz: %s", body)
+	}
+	var modes []struct {
+		Name           string
+		Teams          int
+		PlayersPerTeam int `json:"players_per_team"`
+	}
+	if err := json.Unmarshal([]byte(get("/api/v1/modes")), &modes); err != nil || len(modes) != 4 ||
+		modes[0].Name != "duel" || modes[1].Name != "teams" || modes[1].PlayersPerTeam != 2 {
+		t.Fatalf("modes: %+v (%v)", modes, err)
+	}
+	metrics := get("/metrics")
+	for _, series := range []string{"arena_tick_duration_seconds", "arena_players_connected", "arena_snapshots_dropped_total", "arena_bytes_sent_total"} {
+		if !strings.Contains(metrics, series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
 }
 
 func TestFloodIsClosedWithPolicyViolation(t *testing.T) {

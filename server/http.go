@@ -58,6 +58,25 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sessionResponse{Token: token, PlayerID: id.PlayerID, Name: id.Name})
 }
 
+// modeInfo describes a playable mode to clients.
+type modeInfo struct {
+	Name           string `json:"name"`
+	Teams          int    `json:"teams"`
+	PlayersPerTeam int    `json:"players_per_team"`
+	ScoreLimit     int    `json:"score_limit"`
+	TimeLimitS     int    `json:"time_limit_s"`
+}
+
+// handleModes lists the modes players can queue for, in configuration order.
+func (s *Server) handleModes(w http.ResponseWriter, _ *http.Request) {
+	modes := make([]modeInfo, len(s.cfg.Modes))
+	for i, m := range s.cfg.Modes {
+		modes[i] = modeInfo{Name: m.Name, Teams: m.Teams, PlayersPerTeam: m.PlayersPerTeam,
+			ScoreLimit: m.ScoreLimit, TimeLimitS: int(m.TimeLimit.Seconds())}
+	}
+	writeJSON(w, http.StatusOK, modes)
+}
+
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	if s.draining.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})

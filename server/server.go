@@ -79,6 +79,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /api/v1/session", s.handleSession)
+	s.mux.HandleFunc("GET /api/v1/modes", s.handleModes)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /ws", s.handleWebsocket)
 	s.mux.Handle("GET /metrics", met.handler())
