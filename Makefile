@@ -5,7 +5,7 @@ WEB     := bin/web
 WASMENV := GOOS=js GOARCH=wasm
 WASMPATH := PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: run build server wasm test proto proto-check lint vet gotest wasm-test fuzz soak browser-test bench capacity clean
+.PHONY: run build server bots wasm test proto proto-check lint vet gotest wasm-test fuzz soak browser-test bench capacity clean
 
 ## run: build the WebAssembly client and the server, then serve on :8080 (ARENA_ADDR changes it).
 run: wasm server
@@ -16,6 +16,10 @@ build: wasm server
 
 server:
 	$(GO) build -o bin/arena ./cmd/arena
+
+## bots: the load bots (the browser test fills a 2v2 with two of them).
+bots:
+	$(GO) build -o bin/arena-bots ./cmd/arena-bots
 
 ## wasm: the browser client, its loader page and wasm_exec.js, into bin/web (gzip precompressed).
 wasm:
@@ -64,8 +68,8 @@ SOAK ?= 60s
 soak:
 	$(GO) test -race -count=1 -run '^TestSoak$$' -soak.duration $(SOAK) -soak.p99 100ms -v ./server/
 
-## browser-test: headless Chromium plays a duel through the real server.
-browser-test: wasm server
+## browser-test: headless Chromium plays a duel, then a 2v2 with two load bots (team chat), through the real server.
+browser-test: wasm server bots
 	./e2e/run.sh
 
 ## test: everything CI runs.

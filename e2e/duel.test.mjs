@@ -5,148 +5,16 @@
 // a waitForFunction on them with a deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { colourStats, decodePNG } from './png.mjs';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..');
-const out = join(here, 'test-results');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-
-// Measured to work: WebGL2 through SwiftShader. Never add
-// --disable-software-rasterizer (no WebGL, black canvas).
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// The page size. Chromium draws WebGL in software here and reads every frame
-// back for its compositor: at 1280x720 two pages get about 5 frames/s each on
-// two cores, at 960x540 about 7.
-const viewport = { width: 960, height: 540 };
+import { writeFileSync } from 'node:fs';
+import {
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, screenshot, startServer, state, stopProcess, typeKeys, waitState,
+} from './harness.mjs';
 
 // The duel is shortened so the test also sees it end on time.
 const matchSeconds = 45;
 
-/** Starts bin/arena on a free port and resolves with its URL once it listens. */
-function startServer(modesFile) {
-  const log = createWriteStream(join(out, 'server.log'));
-  const proc = spawn(join(root, 'bin/arena'), [
-    '-addr', '127.0.0.1:0',
-    '-admin-addr', '',
-    '-web-dir', join(root, 'bin/web'),
-    '-modes', modesFile,
-  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stderr.pipe(log);
-  const url = new Promise((resolveURL, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`server printed no URL in 20 s: ${seen}`)), 20_000);
-    proc.stdout.on('data', (chunk) => {
-      log.write(chunk);
-      seen += chunk;
-      const m = seen.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (m) {
-        clearTimeout(timer);
-        resolveURL(m[0]);
-      }
-    });
-    proc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening; see ${join(out, 'server.log')}`));
-    });
-  });
-  return { proc, url };
-}
-
-/** Stops the server: SIGTERM, then SIGKILL after 5 s. */
-async function stopServer(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** The page's arenaState, parsed. */
-async function state(page) {
-  const s = await page.evaluate(() => window.arenaState ?? null);
-  return s ? JSON.parse(s) : null;
-}
-
-/**
- * Waits until pred(state, arg) holds in the page (pred runs in the page) and
- * returns that state; on timeout, fails with the last state seen.
- */
-async function waitState(page, what, pred, arg = null, timeout = 20_000) {
-  try {
-    const handle = await page.waitForFunction(({ src, arg }) => {
-      if (!window.arenaState) return false;
-      const s = JSON.parse(window.arenaState);
-      return (0, eval)(`(${src})`)(s, arg) ? window.arenaState : false;
-    }, { src: pred.toString(), arg }, { timeout, polling: 50 });
-    return JSON.parse(await handle.jsonValue());
-  } catch (err) {
-    const last = await page.evaluate(() => window.arenaState ?? null).catch(() => 'unavailable');
-    throw new Error(`${page.label}: no ${what} within ${timeout} ms; last state: ${last}`, { cause: err });
-  }
-}
-
-/** Holds key down until pred holds in the page, then releases it. */
-async function pressUntil(page, key, what, pred, arg = null, timeout = 20_000) {
-  await page.keyboard.down(key);
-  try {
-    return await waitState(page, what, pred, arg, timeout);
-  } finally {
-    await page.keyboard.up(key);
-  }
-}
-
-/**
- * Types text key by key as trusted keydown/keyup events through the DevTools
- * protocol: Playwright's keyboard knows only the US layout's keys, and for
- * other characters sends input events without keydown, which Ebiten (that
- * reads characters from keydown) does not see.
- */
-async function typeKeys(page, text) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    for (const ch of text) {
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch });
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
-    }
-  } finally {
-    await cdp.detach();
-  }
-}
-
-async function screenshot(page, name) {
-  const path = join(out, name);
-  await page.screenshot({ path });
-  return path;
-}
-
-/** Fails unless the PNG at path shows a drawn picture rather than one flat colour. */
-function assertNotBlank(path) {
-  const stats = colourStats(decodePNG(readFileSync(path)));
-  console.log(`${path}: ${stats.distinct} distinct colours, most common covers ${(100 * stats.topShare).toFixed(1)}%`);
-  assert.ok(stats.distinct >= 16, `${path} has only ${stats.distinct} colours: blank canvas?`);
-  assert.ok(stats.topShare < 0.97, `${path} is ${(100 * stats.topShare).toFixed(1)}% one colour: blank canvas?`);
-}
-
 test('two browsers sign in, chat, queue, play a duel, move, reload and resume, and see the results', { timeout: 180_000 }, async () => {
-  mkdirSync(out, { recursive: true });
-  const modesFile = join(out, 'modes.json');
+  const modesFile = outPath('modes.json');
   writeFileSync(modesFile, JSON.stringify([{
     name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
   }]));
@@ -155,42 +23,15 @@ test('two browsers sign in, chat, queue, play a duel, move, reload and resume, a
   try {
     const url = await server.url;
     console.log(`server at ${url}`);
-    // launch() starts Chromium on a fresh temporary --user-data-dir and
-    // removes it on close. Each player gets its own context (its own
-    // window): two pages of one context throttle the one in the background
-    // to about one frame a second.
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
-    const pages = [];
-    for (let i = 0; i < 2; i++) {
-      const context = await browser.newContext({ viewport });
-      pages.push(await context.newPage());
-    }
+    const opened = await openPages(['page A', 'page B']);
+    browser = opened.browser;
+    const { pages, logs, errors } = opened;
     const [a, b] = pages;
-    a.label = 'page A';
-    b.label = 'page B';
-    const logs = [];
-    const errors = [];
-    for (const p of pages) {
-      p.on('console', (m) => {
-        const line = `${p.label} console.${m.type()}: ${m.text()}`;
-        logs.push(line);
-        if (m.type() === 'error') errors.push(line);
-      });
-      p.on('pageerror', (e) => {
-        logs.push(`${p.label} page error: ${e.message}`);
-        errors.push(`${p.label} page error: ${e.message}`);
-      });
-    }
 
     try {
       // Load both pages and time the first frame.
       for (const p of pages) {
-        const started = Date.now();
-        await p.goto(url, { waitUntil: 'commit' });
-        await p.waitForFunction(() => window.arenaReady === true, null, { timeout: 60_000, polling: 20 });
-        const wall = Date.now() - started;
-        const sinceNavigation = await p.evaluate(() => window.arenaFirstFrameMs);
-        console.log(`${p.label}: first frame ${Math.round(sinceNavigation)} ms after navigation start (${wall} ms wall clock from goto)`);
+        await loadGame(p, url);
         await waitState(p, 'name screen', (s) => s.screen === 'name');
       }
       assertNotBlank(await screenshot(a, 'name-a.png'));
@@ -212,9 +53,14 @@ test('two browsers sign in, chat, queue, play a duel, move, reload and resume, a
       console.log(`B saw A's lobby line "${lobbyLine}"`);
       assertNotBlank(await screenshot(b, 'menu-b.png'));
 
-      // Queue for a duel: Enter on the menu. Both land in the same match.
+      // The menu offers the server's one mode, selected; Enter queues for
+      // it. Both land in the same match.
       for (const p of pages) {
-        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
+        const menu = await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
+        assert.deepEqual(menu.modes, [{ name: 'duel', label: 'duel · 1v1' }]);
+        assert.equal(menu.selectedMode, 'duel');
+        const queued = await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
+        assert.equal(queued.mode, 'duel', `${p.label} queued for a duel`);
       }
       const inMatch = (s) => s.screen === 'match' && s.matchId && s.shipId > 0 && s.ships.length === 2;
       const [sa, sb] = [await waitState(a, 'match', inMatch), await waitState(b, 'match', inMatch)];
@@ -332,10 +178,10 @@ test('two browsers sign in, chat, queue, play a duel, move, reload and resume, a
       assert.equal(final.screen, 'menu');
       assert.deepEqual(errors, [], 'no page errors and no console errors');
     } finally {
-      writeFileSync(join(out, 'browser.log'), logs.join('\n') + '\n');
+      writeFileSync(outPath('browser.log'), logs.join('\n') + '\n');
     }
   } finally {
     await browser?.close().catch(() => {});
-    await stopServer(server.proc);
+    await stopProcess(server.proc);
   }
 });

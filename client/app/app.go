@@ -49,7 +49,8 @@ type Config struct {
 	// Rand returns a number in [0, 1) to spread reconnect attempts. Default
 	// math/rand/v2's Float64.
 	Rand func() float64
-	// Mode is the mode the menu queues for. Default "duel".
+	// Mode is the mode the menu selects first, and the only one it offers
+	// when the server's list of modes cannot be had. Default "duel".
 	Mode string
 	// PingInterval is the time between pings while signed in. Default 1s.
 	PingInterval time.Duration
@@ -121,6 +122,7 @@ type App struct {
 	noticeUntil time.Time
 	lastError   string
 
+	modes   modePicker
 	queue   QueueInfo
 	queueAt time.Time // when queue.Waited was last reported
 
@@ -158,6 +160,7 @@ func (a *App) Update() {
 	a.now = a.cfg.Now()
 	a.net.frame(a.now)
 	a.updateConnection()
+	a.updateModes()
 	defer a.frame()
 	if a.conn.link == nil || !a.conn.signedIn {
 		return

@@ -196,7 +196,7 @@ func (h *harness) signIn(name string) {
 // startMatch takes the App from the menu into a playing duel (ship 1 vs 2).
 func (h *harness) startMatch() {
 	h.t.Helper()
-	h.a.QueueDuel()
+	h.a.JoinQueue()
 	h.serve(
 		msg(&arenav1.ServerMessage_MatchFound{MatchFound: &arenav1.MatchFound{MatchId: "m1", Mode: "duel"}}),
 		msg(&arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{
@@ -310,7 +310,7 @@ func TestQueueAndCancel(t *testing.T) {
 		h := newHarness(t)
 		h.signIn("alice")
 		h.sent()
-		h.a.QueueDuel()
+		h.a.JoinQueue()
 		if m := h.sentOnly(); m.GetQueueJoin().GetMode() != "duel" {
 			t.Fatalf("sent %v, want queue_join duel", m)
 		}
@@ -517,8 +517,8 @@ func TestErrorLeavesScreens(t *testing.T) {
 		from func(*harness)
 		want Screen
 	}{
-		{"unknown mode leaves queue", arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE, func(h *harness) { h.a.QueueDuel() }, ScreenMenu},
-		{"already queued stays", arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED, func(h *harness) { h.a.QueueDuel() }, ScreenQueue},
+		{"unknown mode leaves queue", arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE, func(h *harness) { h.a.JoinQueue() }, ScreenMenu},
+		{"already queued stays", arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED, func(h *harness) { h.a.JoinQueue() }, ScreenQueue},
 		{"match aborted leaves match", arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED, func(h *harness) { h.startMatch() }, ScreenMenu},
 		{"wrong phase stays in match", arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, func(h *harness) { h.startMatch() }, ScreenMatch},
 	}
@@ -540,7 +540,7 @@ func TestMatchFoundWhileCancelling(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.signIn("alice")
-		h.a.QueueDuel()
+		h.a.JoinQueue()
 		h.a.CancelQueue()
 		h.serve(msg(&arenav1.ServerMessage_MatchFound{MatchFound: &arenav1.MatchFound{MatchId: "m2", Mode: "duel"}}))
 		h.wantScreen(ScreenMatch)
@@ -554,7 +554,7 @@ func TestMatchFoundWhileCancelling(t *testing.T) {
 func TestActionsIgnoredOnWrongScreen(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		h.a.QueueDuel()
+		h.a.JoinQueue()
 		h.a.CancelQueue()
 		h.a.BackToMenu()
 		if h.a.SendChat("hi") {
@@ -588,7 +588,7 @@ func TestProbeJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"screen", "x", "y", "ships", "chat", "frames", "error", "pingMs"} {
+	for _, k := range []string{"screen", "x", "y", "ships", "chat", "frames", "error", "pingMs", "selectedMode", "modes", "modesState"} {
 		if _, ok := back[k]; !ok {
 			t.Errorf("probe JSON lacks %q: %s", k, data)
 		}

@@ -43,7 +43,7 @@ func TestChatLogOrderAndDuplicates(t *testing.T) {
 // startTeamMatch takes the App from the menu into a 2v2 (ship 1 with 3).
 func (h *harness) startTeamMatch() {
 	h.t.Helper()
-	h.a.QueueDuel()
+	h.a.JoinQueue()
 	h.serve(msg(&arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{
 		MatchId: "t1", Mode: "teams", YourShipId: 1, TickRate: 30, Teams: 2,
 		Players: []*arenav1.PlayerInfo{
@@ -217,7 +217,7 @@ func TestQueueStatusDetails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.signIn("alice")
-		h.a.QueueDuel()
+		h.a.JoinQueue()
 		h.serve(msg(&arenav1.ServerMessage_QueueStatus{QueueStatus: &arenav1.QueueStatus{
 			State: arenav1.QueueState_QUEUE_STATE_QUEUED, Mode: "duel", WaitedMs: 4000, PlayersQueued: 3,
 			SearchRange: 150, EstimatedWaitMs: 10000,

@@ -1,5 +1,6 @@
 // Package app is the Arena client's logic without its pixels: the screens'
-// state machine (name entry, menu, queue, match, results), the network
+// state machine (name entry, menu with the server's modes, queue, match,
+// results), the network
 // session that feeds server messages in, the chat log, input pacing and
 // sequencing, and the state the browser test reads.
 //

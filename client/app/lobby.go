@@ -25,17 +25,19 @@ type QueueInfo struct {
 	Confirmed bool
 }
 
-// QueueDuel joins the queue of the configured mode (from the menu).
-func (a *App) QueueDuel() {
+// JoinQueue joins the queue of the selected mode (from the menu). A
+// reconnect while queued joins the same mode's queue again.
+func (a *App) JoinQueue() {
 	if a.screen != ScreenMenu || !a.conn.signedIn {
 		return
 	}
+	mode := a.SelectedMode().Name
 	a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueJoin{
-		QueueJoin: &arenav1.QueueJoin{Mode: a.cfg.Mode},
+		QueueJoin: &arenav1.QueueJoin{Mode: mode},
 	}})
 	a.chat.cancel()
 	a.screen = ScreenQueue
-	a.queue = QueueInfo{Mode: a.cfg.Mode}
+	a.queue = QueueInfo{Mode: mode}
 	a.queueAt = a.now
 }
 

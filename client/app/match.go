@@ -105,6 +105,20 @@ func (m *Match) Name(ship uint32) string { return m.names[ship] }
 // OwnID is the receiving player's ship id.
 func (m *Match) OwnID() uint32 { return m.Start.GetYourShipId() }
 
+// OwnTeam is the receiving player's team (from 1), as MatchStart seats
+// their ship; 0 before MatchStart or when it does not list the ship.
+func (m *Match) OwnTeam() uint32 {
+	if !m.Started() {
+		return 0
+	}
+	for _, p := range m.Start.GetPlayers() {
+		if p.GetShipId() == m.Start.GetYourShipId() {
+			return p.GetTeam()
+		}
+	}
+	return 0
+}
+
 // Own returns the player's own ship in the newest snapshot.
 func (m *Match) Own() (netcode.ShipState, bool) {
 	if m == nil || m.View == nil || m.View.Self < 0 {
@@ -186,6 +200,8 @@ func WorldPos(x, y int32) (float64, float64) {
 type Results struct {
 	// MatchID is the match that ended.
 	MatchID string
+	// Mode is its mode's name.
+	Mode string
 	// Reason is why it ended.
 	Reason arenav1.MatchEndReason
 	// Rows are the players, best placement first.
@@ -419,6 +435,14 @@ func (a *App) frame() {
 	}
 }
 
+// modeName is the match's mode, or "" without a match.
+func (m *Match) modeName() string {
+	if m == nil {
+		return ""
+	}
+	return m.Mode
+}
+
 // nameOr is a ship's player name, or "ship N" when unknown.
 func (m *Match) nameOr(ship uint32) string {
 	if n := m.Name(ship); n != "" {
@@ -430,6 +454,7 @@ func (m *Match) nameOr(ship uint32) string {
 func (a *App) handleMatchEnd(e *arenav1.MatchEnd) {
 	a.results = &Results{
 		MatchID: e.GetMatchId(),
+		Mode:    a.match.modeName(),
 		Reason:  e.GetReason(),
 		Rows:    e.GetResults(),
 		You:     a.conn.playerID,

@@ -21,6 +21,16 @@ type Probe struct {
 	Resuming bool `json:"resuming,omitempty"`
 	// StoredName is the name of the session the client keeps, if any.
 	StoredName string `json:"storedName,omitempty"`
+	// Mode is the mode of the screen: on the menu the selected one, in the
+	// queue the one queued for, in a match (and on its results) the match's.
+	Mode string `json:"mode,omitempty"`
+	// SelectedMode is the mode the menu queues for.
+	SelectedMode string `json:"selectedMode"`
+	// Modes are the modes the menu offers, in order.
+	Modes []ProbeMode `json:"modes"`
+	// ModesState is where they come from: "loading", "loaded" (the
+	// server's list) or "fallback" (Config.Mode alone).
+	ModesState string `json:"modesState"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
 	// Phase is the match phase ("countdown", "playing", "ended"), once a
@@ -30,6 +40,10 @@ type Probe struct {
 	Tick uint32 `json:"tick,omitempty"`
 	// ShipID is the player's own ship id.
 	ShipID uint32 `json:"shipId,omitempty"`
+	// Team is the player's own team (from 1) in the match, from MatchStart.
+	Team uint32 `json:"team,omitempty"`
+	// TeamPlay is true in a match with a team chat channel.
+	TeamPlay bool `json:"teamPlay,omitempty"`
 	// X and Y are the own ship's position in world units, as drawn
 	// (predicted); Ships has the server's.
 	X float64 `json:"x"`
@@ -39,7 +53,8 @@ type Probe struct {
 	// Ships are every ship of the newest snapshot, as the server sent them.
 	Ships []ProbeShip `json:"ships"`
 	// Chat is the chat log the screen shows (the match's, or the lobby's),
-	// oldest first.
+	// oldest first; each line has its channel ("match", "team", "lobby")
+	// and, in a match, its sender's team.
 	Chat []ChatLine `json:"chat"`
 	// ChatChannel is where a line typed now goes: "match", "team" or "lobby".
 	ChatChannel string `json:"chatChannel"`
@@ -67,6 +82,13 @@ type Probe struct {
 	Frames int64 `json:"frames"`
 	// Error is the most recent error shown.
 	Error string `json:"error"`
+}
+
+// ProbeMode is one mode the menu offers, in a Probe.
+type ProbeMode struct {
+	// Name is the mode's name, Label what the menu shows ("teams · 2v2").
+	Name  string `json:"name"`
+	Label string `json:"label"`
 }
 
 // ProbeShip is one ship in a Probe.
@@ -126,6 +148,17 @@ func (a *App) Probe(frames int64) Probe {
 		ChatChannel:  channelName(a.ChatChannel()),
 		ChatOpen:     a.chat.open,
 		ChatDraft:    a.chat.draft.Text(),
+		SelectedMode: a.SelectedMode().Name,
+		ModesState:   a.modes.state.String(),
+	}
+	for _, m := range a.Modes() {
+		p.Modes = append(p.Modes, ProbeMode{Name: m.Name, Label: ModeLabel(m)})
+	}
+	switch a.screen {
+	case ScreenMenu:
+		p.Mode = p.SelectedMode
+	case ScreenQueue:
+		p.Mode = a.queue.Mode
 	}
 	if rtt, ok := a.Ping(); ok {
 		p.PingMs = float64(rtt.Microseconds()) / 1000
@@ -136,10 +169,13 @@ func (a *App) Probe(frames int64) Probe {
 	}
 	if m := a.match; m != nil {
 		p.MatchID = m.ID
+		p.Mode = m.Mode
 		p.Shots = m.Shots
 		p.Pending = m.Pending()
 		if m.Started() {
 			p.ShipID = m.OwnID()
+			p.Team = m.OwnTeam()
+			p.TeamPlay = m.TeamPlay()
 			p.X, p.Y = m.OwnPos()
 		}
 		if v := m.View; v != nil {
@@ -157,6 +193,7 @@ func (a *App) Probe(frames int64) Probe {
 	}
 	if r := a.results; r != nil && a.screen == ScreenResults {
 		p.MatchID = r.MatchID
+		p.Mode = r.Mode
 		p.Phase = game.PhaseEnded.String()
 		for _, row := range r.Rows {
 			p.Results = append(p.Results, ProbeResult{

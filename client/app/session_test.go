@@ -335,7 +335,7 @@ func TestReconnectRejoinsQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.signIn("alice")
-		h.a.QueueDuel()
+		h.a.JoinQueue()
 		h.sent()
 		h.drop()
 		h.wantScreen(ScreenQueue)

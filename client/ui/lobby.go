@@ -8,6 +8,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/arena-server/arena/client/app"
 )
@@ -85,40 +86,139 @@ func (s *nameScreen) Draw(dst *ebiten.Image) {
 // lobbyChat is where the menu and queue screens show the lobby chat.
 var lobbyChat = chatBox{x: 250, y: 500, w: 780, h: 200}
 
-// menuScreen offers to queue for a duel, to change name, and lobby chat.
+// menuScreen offers the server's modes to queue for, change name, and lobby
+// chat. Arrow keys (or a click) choose a mode; Enter (or the queue button)
+// queues for it.
 type menuScreen struct {
 	g *Game
 }
 
-var (
-	queueButton      = button{label: "Queue for duel", x: ScreenWidth/2 - 150, y: 240, w: 300, h: 60}
-	changeNameButton = button{label: "Change name", x: ScreenWidth/2 - 90, y: 380, w: 180, h: 36}
+// The menu's layout: the mode buttons in a grid of up to modeColumns per
+// row from modeTop, the queue button under them; change name in a corner.
+const (
+	modeTop     = 200
+	modeColumns = 4
+	modeMaxRows = 3
+	modeW       = 250
+	modeH       = 48
+	modeGap     = 12
+	modeArea    = ScreenWidth - 100
 )
+
+var changeNameButton = button{label: "Change name", x: ScreenWidth - 190, y: 20, w: 170, h: 36}
+
+// modeGrid lays out n mode buttons: cols per row (more than modeColumns
+// only when n needs more than modeMaxRows rows), centred; bottom is the y
+// under the last row.
+func modeGrid(n int) (buttons []button, cols int, bottom float64) {
+	cols = min(max(n, 1), modeColumns)
+	if n > modeColumns*modeMaxRows {
+		cols = (n + modeMaxRows - 1) / modeMaxRows
+	}
+	w := min(modeW, (modeArea-float64(cols-1)*modeGap)/float64(cols))
+	rows := (n + cols - 1) / cols
+	bottom = modeTop + float64(rows)*(modeH+modeGap) - modeGap
+	for i := range n {
+		row, col := i/cols, i%cols
+		inRow := min(cols, n-row*cols) // the last row may be short: centre it too
+		left := (ScreenWidth - (float64(inRow)*w + float64(inRow-1)*modeGap)) / 2
+		buttons = append(buttons, button{
+			x: left + float64(col)*(w+modeGap), y: modeTop + float64(row)*(modeH+modeGap), w: w, h: modeH,
+		})
+	}
+	return buttons, cols, bottom
+}
+
+// queueButton is the button that queues, under the mode grid's bottom.
+func queueButton(label string, bottom float64) button {
+	return button{label: label, x: ScreenWidth/2 - 170, y: bottom + 18, w: 340, h: 52}
+}
 
 func (s *menuScreen) Update() {
 	a := s.g.app
 	if chatKeys(a, inpututil.IsKeyJustPressed(ebiten.KeyT)) {
 		return
 	}
+	modes := a.Modes()
+	buttons, cols, bottom := modeGrid(len(modes))
+	rowStep := cols
+	if len(modes) <= cols {
+		rowStep = 1 // one row: up and down step through it too
+	}
 	switch {
-	case enterPressed() || queueButton.clicked():
-		a.QueueDuel()
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowLeft):
+		a.MoveModeSelection(-1)
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowRight):
+		a.MoveModeSelection(+1)
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowUp):
+		a.MoveModeSelection(-rowStep)
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowDown):
+		a.MoveModeSelection(+rowStep)
+	}
+	for i, b := range buttons {
+		if b.clicked() {
+			a.SelectMode(i)
+		}
+	}
+	switch {
+	case enterPressed() || queueButton("", bottom).clicked():
+		a.JoinQueue()
 	case changeNameButton.clicked():
 		a.ChangeName()
 	}
 }
 
 func (s *menuScreen) Draw(dst *ebiten.Image) {
+	a := s.g.app
 	f := s.g.fonts
-	drawText(dst, "ARENA", f.title, ScreenWidth/2, 60, colAccent, text.AlignCenter)
-	drawText(dst, "Signed in as "+s.g.app.Name(), f.normal, ScreenWidth/2, 190, colText, text.AlignCenter)
-	queueButton.draw(dst, f.large)
-	drawText(dst, "Enter or click to queue", f.small, ScreenWidth/2, 312, colDim, text.AlignCenter)
-	drawText(dst, "In a match: WASD or arrows move · mouse aims · left click or Space fires · Enter chats · F3 net graph",
-		f.small, ScreenWidth/2, 340, colDim, text.AlignCenter)
+	drawText(dst, "ARENA", f.title, ScreenWidth/2, 30, colAccent, text.AlignCenter)
+	drawText(dst, "Signed in as "+a.Name(), f.normal, ScreenWidth/2, 124, colText, text.AlignCenter)
 	changeNameButton.draw(dst, f.small)
+	heading := "Choose a mode"
+	switch a.ModesState() {
+	case app.ModesLoading:
+		heading = "Loading the modes…"
+	case app.ModesFallback:
+		if a.ModesError() != "" {
+			heading = "Could not load the modes: " + a.SelectedMode().Name + " only for now"
+		}
+	}
+	drawText(dst, heading, f.small, ScreenWidth/2, modeTop-30, colDim, text.AlignCenter)
+	modes := a.Modes()
+	buttons, _, bottom := modeGrid(len(modes))
+	sel := a.SelectedIndex()
+	for i, b := range buttons {
+		b.label = app.ModeLabel(modes[i])
+		drawModeButton(dst, b, f.normal, i == sel)
+	}
+	mode := a.SelectedMode()
+	queue := queueButton("Queue for "+mode.Name, bottom)
+	queue.draw(dst, f.large)
+	hint := "Arrows or click choose · Enter or click to queue"
+	if r := app.ModeRules(mode); r != "" {
+		hint = app.ModeLabel(mode) + ": " + r + "   ·   " + hint
+	}
+	y := queue.y + queue.h + 10
+	drawText(dst, hint, f.small, ScreenWidth/2, y, colDim, text.AlignCenter)
+	drawText(dst, "In a match: WASD or arrows move · mouse aims · left click or Space fires · Enter chats · Tab team chat · F3 net graph",
+		f.small, ScreenWidth/2, y+22, colDim, text.AlignCenter)
 	drawChatPanel(dst, lobbyChat)
 	s.g.drawChat(dst, lobbyChat, "T: lobby chat")
+}
+
+// drawModeButton draws a mode's button, marked when it is the selected one.
+func drawModeButton(dst *ebiten.Image, b button, face *text.GoTextFace, selected bool) {
+	bg, border, fg, width := colPanel, colDim, colDim, float32(1)
+	switch {
+	case selected:
+		bg, border, fg, width = colButtonHot, colAccent, colText, 3
+	case b.hovered():
+		bg, fg = colButton, colText
+	}
+	vector.FillRect(dst, float32(b.x), float32(b.y), float32(b.w), float32(b.h), bg, false)
+	vector.StrokeRect(dst, float32(b.x), float32(b.y), float32(b.w), float32(b.h), width, border, false)
+	_, th := text.Measure(b.label, face, 0)
+	drawText(dst, b.label, face, b.x+b.w/2, b.y+(b.h-th)/2, fg, text.AlignCenter)
 }
 
 // queueScreen shows the wait for a match, with cancel, and lobby chat.
@@ -143,7 +243,7 @@ func (s *queueScreen) Draw(dst *ebiten.Image) {
 	f := s.g.fonts
 	q := s.g.app.Queue()
 	dots := "..."[:1+(s.g.ticks/20)%3]
-	drawText(dst, "Looking for a "+q.Mode+dots, f.large, ScreenWidth/2, 110, colText, text.AlignCenter)
+	drawText(dst, "Looking for a match: "+s.g.app.ModeLabel(q.Mode)+dots, f.large, ScreenWidth/2, 110, colText, text.AlignCenter)
 	drawText(dst, "Waited "+clock(q.Waited), f.large, ScreenWidth/2, 170, colAccent, text.AlignCenter)
 	drawText(dst, queueDetails(q), f.normal, ScreenWidth/2, 240, colDim, text.AlignCenter)
 	if q.Estimated {

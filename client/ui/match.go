@@ -218,7 +218,7 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	x := float64(panelX + 16)
 	right := float64(panelX + panelW - 16)
 	y := float64(arenaY + 12)
-	drawText(dst, fmt.Sprintf("%s · first to %d", m.Mode, m.Start.GetScoreLimit()), f.normal, x, y, colDim, text.AlignStart)
+	drawText(dst, fmt.Sprintf("%s · first to %d", a.ModeLabel(m.Mode), m.Start.GetScoreLimit()), f.normal, x, y, colDim, text.AlignStart)
 	ping := "ping –"
 	if rtt, ok := a.Ping(); ok {
 		ping = fmt.Sprintf("ping %d ms", rtt.Milliseconds())
@@ -230,6 +230,9 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 		left = float64(m.Start.GetTimeLimitTicks()) / float64(max(m.Start.GetTickRate(), 1))
 	}
 	drawText(dst, "Time "+clock(secondsToDuration(left)), f.large, x, y, colText, text.AlignStart)
+	if team := m.OwnTeam(); team > 0 && m.TeamPlay() {
+		drawText(dst, fmt.Sprintf("Your team: %d", team), f.normal, right, y+8, teamColor(team), text.AlignEnd)
+	}
 	y += 56
 
 	// Scoreboard: the leaders, and the player's own row if it is further down.

@@ -59,3 +59,29 @@ func TestReasonText(t *testing.T) {
 		}
 	}
 }
+
+func TestModeGrid(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		buttons, cols, bottom := modeGrid(n)
+		if len(buttons) != n {
+			t.Fatalf("%d modes: %d buttons", n, len(buttons))
+		}
+		if n <= modeColumns*modeMaxRows && cols != min(n, modeColumns) {
+			t.Errorf("%d modes: %d columns", n, cols)
+		}
+		for i, b := range buttons {
+			if b.x < 0 || b.x+b.w > ScreenWidth || b.y < modeTop || b.y+b.h > bottom {
+				t.Errorf("%d modes: button %d at %+v is off the grid (bottom %v)", n, i, b, bottom)
+			}
+			for _, o := range buttons[:i] {
+				if b.x < o.x+o.w && o.x < b.x+b.w && b.y < o.y+o.h && o.y < b.y+b.h {
+					t.Errorf("%d modes: buttons %+v and %+v overlap", n, b, o)
+				}
+			}
+		}
+		// The queue button and its hints stay above the lobby chat.
+		if q := queueButton("", bottom); q.y+q.h+50 > lobbyChat.y-10 {
+			t.Errorf("%d modes: the queue button (%v..%v) runs into the lobby chat", n, q.y, q.y+q.h)
+		}
+	}
+}
