@@ -1,8 +1,7 @@
 // Package app is the Arena client's logic without its pixels: the screens'
 // state machine (name entry, menu with the server's modes, queue, match,
-// results), the network
-// session that feeds server messages in, the chat log, input pacing and
-// sequencing, and the state the browser test reads.
+// results), the network session that feeds server messages in, the chat
+// log, input pacing and sequencing, and the state the browser test reads.
 //
 // It never imports Ebiten, so it is tested natively and under js/wasm; the
 // rendering package (client/ui) reads it and calls its methods from Ebiten's
