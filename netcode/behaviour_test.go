@@ -140,15 +140,15 @@ func TestEventsOnceAcrossDrops(t *testing.T) {
 	var want, got []game.Event
 	for i := range 90 {
 		driveShips(m, 16, int(m.Tick()))
-		step(t, m)
-		want = append(want, m.legacy.events...)
+		events := step(t, m)
+		want = append(want, events...)
 		dropped := i%3 != 2 // two of three frames dropped
 		s, v := l.send(dropped)
 		if !dropped {
 			got = append(got, v.Events...)
 			continue
 		}
-		if n := len(s.GetEventRecords()); n == 0 && len(m.legacy.events) > 0 {
+		if n := len(s.GetEventRecords()); n == 0 && len(events) > 0 {
 			t.Fatalf("tick %d: dropped snapshot without the tick's events", m.Tick())
 		}
 	}
@@ -168,8 +168,7 @@ func TestPendingEventsBounded(t *testing.T) {
 	total := 0
 	for range 300 {
 		driveShips(m, 16, int(m.Tick()))
-		step(t, m)
-		total += len(m.legacy.events)
+		total += len(step(t, m))
 		l.send(true)
 	}
 	if len(l.enc.pending) != MaxPendingEvents || l.enc.LostEvents() != uint64(total-MaxPendingEvents) {

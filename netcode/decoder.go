@@ -142,9 +142,6 @@ func (d *Decoder) apply(s *arenav1.Snapshot) error {
 	if s == nil {
 		return malformed("no snapshot")
 	}
-	if legacy(s) {
-		return d.applyLegacy(s)
-	}
 	n := &d.next
 	n.tick = s.GetTick()
 	var base *frame
@@ -524,9 +521,7 @@ func (d *Decoder) view(s *arenav1.Snapshot) *View {
 	for i, p := range c.projs {
 		v.Projectiles[i] = ProjectileState{ID: p.id, Owner: game.ShipID(p.owner), Pos: p.pos, Vel: p.vel, TicksLeft: p.ticksLeft}
 	}
-	if legacy(s) {
-		v.Events = legacyEvents(s)
-	} else if rec := s.GetEventRecords(); len(rec) > 0 {
+	if rec := s.GetEventRecords(); len(rec) > 0 {
 		v.Events = appendEventViews(nil, rec, c.tick)
 	}
 	if c.teamKills != nil {

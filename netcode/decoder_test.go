@@ -214,7 +214,6 @@ func TestMalformedSnapshots(t *testing.T) {
 		{"aim past 16 bits", true, func(s *arenav1.Snapshot) { s.SelfAim = proto.Uint32(1 << 16) }},
 		{"projectile without ticks", true, func(s *arenav1.Snapshot) { s.ProjectileAdded[6] = 0 }},
 		{"projectile ids not increasing", true, func(s *arenav1.Snapshot) { s.ProjectileAdded[projAddedLen] = 0 }},
-		{"legacy form mixed in", true, func(s *arenav1.Snapshot) { s.Ships = []*arenav1.Ship{{Id: 1, Team: 1}} }},
 		{"tick not after the baseline", false, func(s *arenav1.Snapshot) { s.Tick = s.BaselineTick }},
 		{"ticks left without a phase", false, func(s *arenav1.Snapshot) { s.TicksLeft = 5 }},
 		{"move record cut short", false, func(s *arenav1.Snapshot) { s.ShipMoved = []int32{0, 5} }},
@@ -250,20 +249,6 @@ func TestMalformedSnapshots(t *testing.T) {
 				t.Fatalf("the good delta after the bad one: %v", err)
 			}
 		})
-	}
-}
-
-func TestDecoderReadsLegacy(t *testing.T) {
-	m := newPlayingMatch(t, "teams")
-	s := unframe(t, m.AppendSnapshot(nil, 7))
-	v, err := NewDecoder(2).Apply(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := m.World()
-	if v.Tick != w.Tick() || v.Ack != 7 || len(v.Ships) != len(w.Ships()) || len(v.Projectiles) != len(w.Projectiles()) ||
-		v.Ships[v.Self].Aim != w.Ships()[1].Aim || len(v.TeamKills) != 2 {
-		t.Fatalf("legacy view %+v", v)
 	}
 }
 

@@ -103,9 +103,8 @@
 // age the snapshot's tick minus the event's. The Encoder keeps at most
 // [MaxPendingEvents] for a client, dropping the oldest past that.
 //
-// The fields ships, projectiles, events and team_scores are the legacy full
-// form, written only by the deprecated [Match.AppendSnapshot] and never with
-// the columns. A Decoder reads it too, as a full snapshot.
+// Fields 5 to 8 of Snapshot (ships, projectiles, events, team_scores) held
+// a legacy full form, now removed; their numbers and names are reserved.
 //
 // The bytes of one full and one delta snapshot are kept in
 // testdata/snapshots.golden; a change to the encoding shows there.

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/arena-server/arena/game"
+	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
 // columns are the scratch buffers of the packed columns while one world part
@@ -226,4 +227,16 @@ func appendEvents(dst, col []byte, tick uint32, evs []game.Event) ([]byte, []byt
 		}
 	}
 	return appendPacked(dst, fEventRecords, col), col
+}
+
+func phaseToWire(p game.Phase) arenav1.MatchPhase {
+	switch p {
+	case game.PhaseCountdown:
+		return arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN
+	case game.PhasePlaying:
+		return arenav1.MatchPhase_MATCH_PHASE_PLAYING
+	case game.PhaseEnded:
+		return arenav1.MatchPhase_MATCH_PHASE_ENDED
+	}
+	return arenav1.MatchPhase_MATCH_PHASE_UNSPECIFIED
 }

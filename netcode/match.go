@@ -30,8 +30,6 @@ type Match struct {
 	deltaTick uint32
 	delta     []byte
 	cols      columns
-
-	legacy legacySnapshot // for the deprecated AppendSnapshot
 }
 
 // frameRing is how many ticks of frames a Match keeps: an Encoder whose
@@ -68,8 +66,6 @@ func (m *Match) Step() error {
 	prev := m.current()
 	events := m.world.Step()
 	m.log.append(events)
-	m.legacy.events = append(m.legacy.events[:0], events...)
-	m.legacy.ok = false
 	if m.world.Tick() == prev.tick && m.world.Phase() == prev.phase {
 		return nil // the match is over: nothing changes any more
 	}

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -45,29 +43,32 @@ func driveShips(m *Match, players, tick int) {
 	}
 }
 
-// TestSnapshotCarriesTheWorld checks the deprecated legacy full form.
+// TestSnapshotCarriesTheWorld checks that a client's first snapshot is a
+// full one that carries the whole world (every ship and projectile in
+// flight, exact but for the other ships' aims), whatever its ack.
 func TestSnapshotCarriesTheWorld(t *testing.T) {
 	m := newPlayingMatch(t, "ffa16")
 	w := m.World()
+	prev := map[game.ShipID]game.Ship{}
+	for _, s := range w.Ships() {
+		prev[s.ID] = s
+	}
+	driveShips(m, 16, 150)
+	step(t, m)
+	if len(w.Projectiles()) == 0 {
+		t.Fatal("no projectiles in flight")
+	}
 	for _, ack := range []uint32{0, 1, 300, 1 << 31} {
-		var msg arenav1.ServerMessage
-		if err := proto.Unmarshal(m.AppendSnapshot(nil, ack), &msg); err != nil {
-			t.Fatalf("ack %d: decode: %v", ack, err)
+		s := unframe(t, m.NewEncoder(3).Append(nil, ack))
+		if s.GetAckSeq() != ack || s.GetTick() != w.Tick() || s.GetBaselineTick() != 0 || s.GetPhase() != arenav1.MatchPhase_MATCH_PHASE_PLAYING {
+			t.Fatalf("ack %d: snapshot header tick %d ack %d baseline %d phase %v", ack, s.GetTick(), s.GetAckSeq(), s.GetBaselineTick(), s.GetPhase())
 		}
-		s := msg.GetSnapshot()
-		if s.GetAckSeq() != ack || s.GetTick() != w.Tick() || s.GetPhase() != arenav1.MatchPhase_MATCH_PHASE_PLAYING {
-			t.Fatalf("ack %d: snapshot header tick %d ack %d phase %v", ack, s.GetTick(), s.GetAckSeq(), s.GetPhase())
+		v, err := NewDecoder(3).Apply(s)
+		if err != nil {
+			t.Fatalf("ack %d: %v", ack, err)
 		}
-		if len(s.GetShips()) != len(w.Ships()) || len(s.GetProjectiles()) != len(w.Projectiles()) || len(s.GetProjectiles()) == 0 {
-			t.Fatalf("snapshot has %d ships, %d projectiles; world %d, %d",
-				len(s.GetShips()), len(s.GetProjectiles()), len(w.Ships()), len(w.Projectiles()))
-		}
-		for i, sh := range w.Ships() {
-			got := s.GetShips()[i]
-			if got.GetId() != uint32(sh.ID) || got.GetX() != sh.Pos.X || got.GetY() != sh.Pos.Y ||
-				got.GetAim() != uint32(sh.Aim) || got.GetAlive() != sh.Alive || got.GetKills() != uint32(sh.Kills) {
-				t.Fatalf("ship %d on the wire %v, in the world %+v", sh.ID, got, sh)
-			}
+		if err := sameWorld(w, prev, v, 3, 0); err != nil {
+			t.Fatalf("ack %d: %v", ack, err)
 		}
 	}
 }
@@ -75,14 +76,11 @@ func TestSnapshotCarriesTheWorld(t *testing.T) {
 func TestTeamScoresOnlyInTeamModes(t *testing.T) {
 	for mode, want := range map[string]int{"teams": 2, "ffa": 0} {
 		m := newPlayingMatch(t, mode)
-		var msg arenav1.ServerMessage
-		if err := proto.Unmarshal(m.AppendSnapshot(nil, 0), &msg); err != nil {
-			t.Fatal(err)
+		s := unframe(t, m.NewEncoder(1).Append(nil, 0))
+		if got := len(s.GetTeamKills()); got != want {
+			t.Errorf("%s: %d team kills on the wire, want %d", mode, got, want)
 		}
-		if got := len(msg.GetSnapshot().GetTeamScores()); got != want {
-			t.Errorf("%s: %d legacy team scores, want %d", mode, got, want)
-		}
-		v, err := NewDecoder(1).Apply(unframe(t, m.NewEncoder(1).Append(nil, 0)))
+		v, err := NewDecoder(1).Apply(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,20 +105,18 @@ func TestDescribeMatch(t *testing.T) {
 // match: a steady delta that shares the world part encoded for an earlier
 // client of the tick (what most clients cost), the first delta of the tick
 // (which encodes that world part), a delta encoded for this client alone
-// (as with a view radius), a full snapshot, and the deprecated legacy form.
+// (as with a view radius), and a full snapshot.
 func BenchmarkAppendSnapshot(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
 		radius int32
 		first  bool
 		full   bool
-		legacy bool
 	}{
 		{name: "delta"},
 		{name: "delta-first", first: true},
 		{name: "delta-unshared", radius: 1 << 20},
 		{name: "full", full: true},
-		{name: "legacy", legacy: true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			m := newPlayingMatch(b, "ffa16")
@@ -136,8 +132,6 @@ func BenchmarkAppendSnapshot(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				switch {
-				case bc.legacy:
-					buf = m.AppendSnapshot(buf[:0], 12345)
 				case bc.first || bc.full:
 					m.deltaBase, m.fullOK = nil, false
 					buf = e.Append(buf[:0], 12345)

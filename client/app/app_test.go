@@ -11,6 +11,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -240,8 +242,30 @@ func msg(body any) *arenav1.ServerMessage {
 	return m
 }
 
-func snapshot(tick uint32, phase arenav1.MatchPhase, ships ...*arenav1.Ship) *arenav1.ServerMessage {
-	return msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: tick, Phase: phase, TicksLeft: 90, Ships: ships}})
+// ship is one ship of a full snapshot the test serves.
+type ship struct {
+	ID, Team uint32
+	X, Y     int32 // sub-units
+	Health   uint32
+	Alive    bool
+	Kills    uint32
+}
+
+// snapshot is a full snapshot of ships (in id order), as netcode.Encoder
+// writes it: one ship_added record per ship, and the own aim (0).
+func snapshot(tick uint32, phase arenav1.MatchPhase, ships ...ship) *arenav1.ServerMessage {
+	s := &arenav1.Snapshot{Tick: tick, Phase: phase, TicksLeft: 90, SelfAim: proto.Uint32(0)}
+	var last uint32
+	for _, sh := range ships {
+		health := min(sh.Health, 100)
+		if !sh.Alive {
+			health = 0
+		}
+		// (id - previous id, team, x, y, vx, vy, aim, status, kills, deaths)
+		s.ShipAdded = append(s.ShipAdded, int32(sh.ID-last), int32(sh.Team), sh.X, sh.Y, 0, 0, 0, int32(health*2), int32(sh.Kills), 0)
+		last = sh.ID
+	}
+	return msg(&arenav1.ServerMessage_Snapshot{Snapshot: s})
 }
 
 func TestSignInToMenu(t *testing.T) {
@@ -377,13 +401,13 @@ func TestMatchFlow(t *testing.T) {
 		playing := arenav1.MatchPhase_MATCH_PHASE_PLAYING
 		// (Every input acknowledged: the own ship is where the server says.)
 		s10 := snapshot(10, playing,
-			&arenav1.Ship{Id: 1, X: 300 * SubUnits, Y: 400 * SubUnits, Health: 100, Alive: true, Team: 1, Kills: 1},
-			&arenav1.Ship{Id: 2, X: 1700 * SubUnits, Y: 1600 * SubUnits, Health: 60, Alive: true, Team: 2, Kills: 2},
+			ship{ID: 1, X: 300 * SubUnits, Y: 400 * SubUnits, Health: 100, Alive: true, Team: 1, Kills: 1},
+			ship{ID: 2, X: 1700 * SubUnits, Y: 1600 * SubUnits, Health: 60, Alive: true, Team: 2, Kills: 2},
 		)
 		s10.GetSnapshot().AckSeq = h.a.InputSeq()
 		h.a.SetControls(Controls{})
 		h.serve(s10)
-		h.serve(snapshot(9, playing, &arenav1.Ship{Id: 1, X: 0, Y: 0}))
+		h.serve(snapshot(9, playing, ship{ID: 1, X: 0, Y: 0}))
 		p := h.a.Probe(7)
 		if p.Screen != "match" || p.MatchID != "m1" || p.Phase != "playing" || p.ShipID != 1 || p.X != 300 || p.Y != 400 || p.Frames != 7 {
 			t.Fatalf("probe = %+v", p)
@@ -418,9 +442,10 @@ func TestMatchFlow(t *testing.T) {
 
 		// A kill reaches the feed.
 		h.serve(msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: 11, Phase: playing,
-			Events: []*arenav1.GameEvent{
-				{Kind: arenav1.GameEventKind_GAME_EVENT_KIND_SHOT, Actor: 1},
-				{Kind: arenav1.GameEventKind_GAME_EVENT_KIND_KILL, Actor: 1, Target: 2},
+			// (kind | has_target << 4, actor[, target]): ship 1 shot, then killed ship 2.
+			EventRecords: []uint32{
+				uint32(arenav1.GameEventKind_GAME_EVENT_KIND_SHOT), 1,
+				uint32(arenav1.GameEventKind_GAME_EVENT_KIND_KILL) | 1<<4, 1, 2,
 			}}}))
 		if p := h.a.Probe(0); p.Shots != 1 {
 			t.Fatalf("probe shots = %d, want 1", p.Shots)

@@ -56,7 +56,7 @@ func TestReconnectResumesMatch(t *testing.T) {
 		h.startMatch()
 		match := arenav1.ChatChannel_CHAT_CHANNEL_MATCH
 		h.serve(
-			snapshot(5, arenav1.MatchPhase_MATCH_PHASE_PLAYING, &arenav1.Ship{Id: 1, Team: 1, X: 100 * SubUnits, Y: 100 * SubUnits, Alive: true, Health: 100}),
+			snapshot(5, arenav1.MatchPhase_MATCH_PHASE_PLAYING, ship{ID: 1, Team: 1, X: 100 * SubUnits, Y: 100 * SubUnits, Alive: true, Health: 100}),
 			chatLine(match, 1, 1000, "", "Match started"),
 			chatLine(match, 2, 2000, "bob", "hi"),
 		)

@@ -734,364 +734,6 @@ func (x *Input) GetAim() uint32 {
 	return 0
 }
 
-// Ship is one player's ship in the legacy full form of a snapshot
-// (Snapshot.ships), written only by the deprecated netcode.Match.AppendSnapshot.
-// Snapshots from netcode.Encoder carry ships in Snapshot.ship_added and the
-// other ship_* columns instead. To be removed once every reader decodes with
-// netcode.Decoder.
-type Ship struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The ship id (PlayerInfo.ship_id).
-	Id uint32 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Position, sub-units.
-	X int32 `protobuf:"zigzag32,2,opt,name=x,proto3" json:"x,omitempty"`
-	// Position, sub-units.
-	Y int32 `protobuf:"zigzag32,3,opt,name=y,proto3" json:"y,omitempty"`
-	// Aim angle.
-	Aim uint32 `protobuf:"varint,4,opt,name=aim,proto3" json:"aim,omitempty"`
-	// Health, 0 when dead.
-	Health uint32 `protobuf:"varint,5,opt,name=health,proto3" json:"health,omitempty"`
-	// False while waiting to respawn.
-	Alive bool `protobuf:"varint,6,opt,name=alive,proto3" json:"alive,omitempty"`
-	// True while spawn protection lasts.
-	Protected bool `protobuf:"varint,7,opt,name=protected,proto3" json:"protected,omitempty"`
-	// Kills so far.
-	Kills uint32 `protobuf:"varint,8,opt,name=kills,proto3" json:"kills,omitempty"`
-	// Deaths so far.
-	Deaths uint32 `protobuf:"varint,9,opt,name=deaths,proto3" json:"deaths,omitempty"`
-	// Team number, from 1.
-	Team          uint32 `protobuf:"varint,10,opt,name=team,proto3" json:"team,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Ship) Reset() {
-	*x = Ship{}
-	mi := &file_arena_v1_match_proto_msgTypes[6]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Ship) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Ship) ProtoMessage() {}
-
-func (x *Ship) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[6]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Ship.ProtoReflect.Descriptor instead.
-func (*Ship) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
-}
-
-func (x *Ship) GetId() uint32 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *Ship) GetX() int32 {
-	if x != nil {
-		return x.X
-	}
-	return 0
-}
-
-func (x *Ship) GetY() int32 {
-	if x != nil {
-		return x.Y
-	}
-	return 0
-}
-
-func (x *Ship) GetAim() uint32 {
-	if x != nil {
-		return x.Aim
-	}
-	return 0
-}
-
-func (x *Ship) GetHealth() uint32 {
-	if x != nil {
-		return x.Health
-	}
-	return 0
-}
-
-func (x *Ship) GetAlive() bool {
-	if x != nil {
-		return x.Alive
-	}
-	return false
-}
-
-func (x *Ship) GetProtected() bool {
-	if x != nil {
-		return x.Protected
-	}
-	return false
-}
-
-func (x *Ship) GetKills() uint32 {
-	if x != nil {
-		return x.Kills
-	}
-	return 0
-}
-
-func (x *Ship) GetDeaths() uint32 {
-	if x != nil {
-		return x.Deaths
-	}
-	return 0
-}
-
-func (x *Ship) GetTeam() uint32 {
-	if x != nil {
-		return x.Team
-	}
-	return 0
-}
-
-// Projectile is one shot in flight in the legacy full form of a snapshot
-// (Snapshot.projectiles), written only by the deprecated
-// netcode.Match.AppendSnapshot. Snapshots from netcode.Encoder carry
-// projectiles in Snapshot.projectile_added instead. To be removed once every
-// reader decodes with netcode.Decoder.
-type Projectile struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The projectile's id, unique within the match.
-	Id uint32 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The ship that fired it.
-	Owner uint32 `protobuf:"varint,2,opt,name=owner,proto3" json:"owner,omitempty"`
-	// Position, sub-units.
-	X int32 `protobuf:"zigzag32,3,opt,name=x,proto3" json:"x,omitempty"`
-	// Position, sub-units.
-	Y int32 `protobuf:"zigzag32,4,opt,name=y,proto3" json:"y,omitempty"`
-	// Velocity, sub-units per tick.
-	Vx int32 `protobuf:"zigzag32,5,opt,name=vx,proto3" json:"vx,omitempty"`
-	// Velocity, sub-units per tick.
-	Vy            int32 `protobuf:"zigzag32,6,opt,name=vy,proto3" json:"vy,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Projectile) Reset() {
-	*x = Projectile{}
-	mi := &file_arena_v1_match_proto_msgTypes[7]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Projectile) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Projectile) ProtoMessage() {}
-
-func (x *Projectile) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[7]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Projectile.ProtoReflect.Descriptor instead.
-func (*Projectile) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
-}
-
-func (x *Projectile) GetId() uint32 {
-	if x != nil {
-		return x.Id
-	}
-	return 0
-}
-
-func (x *Projectile) GetOwner() uint32 {
-	if x != nil {
-		return x.Owner
-	}
-	return 0
-}
-
-func (x *Projectile) GetX() int32 {
-	if x != nil {
-		return x.X
-	}
-	return 0
-}
-
-func (x *Projectile) GetY() int32 {
-	if x != nil {
-		return x.Y
-	}
-	return 0
-}
-
-func (x *Projectile) GetVx() int32 {
-	if x != nil {
-		return x.Vx
-	}
-	return 0
-}
-
-func (x *Projectile) GetVy() int32 {
-	if x != nil {
-		return x.Vy
-	}
-	return 0
-}
-
-// GameEvent is something that happened during a tick, in the legacy full
-// form of a snapshot (Snapshot.events). Snapshots from netcode.Encoder carry
-// events in Snapshot.event_records instead.
-type GameEvent struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// What happened.
-	Kind GameEventKind `protobuf:"varint,1,opt,name=kind,proto3,enum=arena.v1.GameEventKind" json:"kind,omitempty"`
-	// The tick it happened on.
-	Tick uint32 `protobuf:"varint,2,opt,name=tick,proto3" json:"tick,omitempty"`
-	// The ship that acted.
-	Actor uint32 `protobuf:"varint,3,opt,name=actor,proto3" json:"actor,omitempty"`
-	// The ship acted upon, if any.
-	Target        uint32 `protobuf:"varint,4,opt,name=target,proto3" json:"target,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GameEvent) Reset() {
-	*x = GameEvent{}
-	mi := &file_arena_v1_match_proto_msgTypes[8]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GameEvent) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GameEvent) ProtoMessage() {}
-
-func (x *GameEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[8]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GameEvent.ProtoReflect.Descriptor instead.
-func (*GameEvent) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
-}
-
-func (x *GameEvent) GetKind() GameEventKind {
-	if x != nil {
-		return x.Kind
-	}
-	return GameEventKind_GAME_EVENT_KIND_UNSPECIFIED
-}
-
-func (x *GameEvent) GetTick() uint32 {
-	if x != nil {
-		return x.Tick
-	}
-	return 0
-}
-
-func (x *GameEvent) GetActor() uint32 {
-	if x != nil {
-		return x.Actor
-	}
-	return 0
-}
-
-func (x *GameEvent) GetTarget() uint32 {
-	if x != nil {
-		return x.Target
-	}
-	return 0
-}
-
-// TeamScore is one team's kill count, in the legacy full form of a snapshot
-// (Snapshot.team_scores). Snapshots from netcode.Encoder carry
-// Snapshot.team_kills instead.
-type TeamScore struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Team number, from 1.
-	Team uint32 `protobuf:"varint,1,opt,name=team,proto3" json:"team,omitempty"`
-	// Kills by the team's players.
-	Kills         uint32 `protobuf:"varint,2,opt,name=kills,proto3" json:"kills,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TeamScore) Reset() {
-	*x = TeamScore{}
-	mi := &file_arena_v1_match_proto_msgTypes[9]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TeamScore) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TeamScore) ProtoMessage() {}
-
-func (x *TeamScore) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[9]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TeamScore.ProtoReflect.Descriptor instead.
-func (*TeamScore) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{9}
-}
-
-func (x *TeamScore) GetTeam() uint32 {
-	if x != nil {
-		return x.Team
-	}
-	return 0
-}
-
-func (x *TeamScore) GetKills() uint32 {
-	if x != nil {
-		return x.Kills
-	}
-	return 0
-}
-
 // Snapshot is the match state at one tick, as one player sees it.
 //
 // A snapshot from netcode.Encoder is either full (baseline_tick 0: it lists
@@ -1114,10 +756,8 @@ func (x *TeamScore) GetKills() uint32 {
 // maximum, 1..100 while alive, 0 when dead. A ship's "status" is
 // health * 2 + 1 if protected.
 //
-// The legacy full form (ships, projectiles, events, team_scores) is written
-// only by the deprecated netcode.Match.AppendSnapshot, and never together
-// with the columns. It will be removed, and its numbers reserved, once every
-// reader decodes with netcode.Decoder.
+// Fields 5 to 8 held the legacy full form (every ship, projectile, event
+// and team score at full precision), which is gone.
 type Snapshot struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The server tick this state is at.
@@ -1131,14 +771,6 @@ type Snapshot struct {
 	Phase MatchPhase `protobuf:"varint,3,opt,name=phase,proto3,enum=arena.v1.MatchPhase" json:"phase,omitempty"`
 	// Ticks left in the phase (countdown or play); see phase.
 	TicksLeft uint32 `protobuf:"varint,4,opt,name=ticks_left,json=ticksLeft,proto3" json:"ticks_left,omitempty"`
-	// Legacy full form: every ship.
-	Ships []*Ship `protobuf:"bytes,5,rep,name=ships,proto3" json:"ships,omitempty"`
-	// Legacy full form: every projectile in flight.
-	Projectiles []*Projectile `protobuf:"bytes,6,rep,name=projectiles,proto3" json:"projectiles,omitempty"`
-	// Legacy full form: what happened during the tick.
-	Events []*GameEvent `protobuf:"bytes,7,rep,name=events,proto3" json:"events,omitempty"`
-	// Legacy full form: team kills, in team modes.
-	TeamScores []*TeamScore `protobuf:"bytes,8,rep,name=team_scores,json=teamScores,proto3" json:"team_scores,omitempty"`
 	// The tick of the snapshot this one is a delta against; 0 for a full
 	// snapshot.
 	BaselineTick uint32 `protobuf:"varint,9,opt,name=baseline_tick,json=baselineTick,proto3" json:"baseline_tick,omitempty"`
@@ -1197,7 +829,7 @@ type Snapshot struct {
 
 func (x *Snapshot) Reset() {
 	*x = Snapshot{}
-	mi := &file_arena_v1_match_proto_msgTypes[10]
+	mi := &file_arena_v1_match_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +841,7 @@ func (x *Snapshot) String() string {
 func (*Snapshot) ProtoMessage() {}
 
 func (x *Snapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[10]
+	mi := &file_arena_v1_match_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +854,7 @@ func (x *Snapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Snapshot.ProtoReflect.Descriptor instead.
 func (*Snapshot) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{10}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Snapshot) GetTick() uint32 {
@@ -1251,34 +883,6 @@ func (x *Snapshot) GetTicksLeft() uint32 {
 		return x.TicksLeft
 	}
 	return 0
-}
-
-func (x *Snapshot) GetShips() []*Ship {
-	if x != nil {
-		return x.Ships
-	}
-	return nil
-}
-
-func (x *Snapshot) GetProjectiles() []*Projectile {
-	if x != nil {
-		return x.Projectiles
-	}
-	return nil
-}
-
-func (x *Snapshot) GetEvents() []*GameEvent {
-	if x != nil {
-		return x.Events
-	}
-	return nil
-}
-
-func (x *Snapshot) GetTeamScores() []*TeamScore {
-	if x != nil {
-		return x.TeamScores
-	}
-	return nil
 }
 
 func (x *Snapshot) GetBaselineTick() uint32 {
@@ -1401,7 +1005,7 @@ type PlayerResult struct {
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_arena_v1_match_proto_msgTypes[11]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1017,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[11]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1030,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{11}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *PlayerResult) GetShipId() uint32 {
@@ -1514,7 +1118,7 @@ type MatchEnd struct {
 
 func (x *MatchEnd) Reset() {
 	*x = MatchEnd{}
-	mi := &file_arena_v1_match_proto_msgTypes[12]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1130,7 @@ func (x *MatchEnd) String() string {
 func (*MatchEnd) ProtoMessage() {}
 
 func (x *MatchEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[12]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1143,7 @@ func (x *MatchEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchEnd.ProtoReflect.Descriptor instead.
 func (*MatchEnd) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{12}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MatchEnd) GetMatchId() string {
@@ -1606,46 +1210,13 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\x05Input\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x18\n" +
 	"\abuttons\x18\x02 \x01(\rR\abuttons\x12\x10\n" +
-	"\x03aim\x18\x03 \x01(\rR\x03aim\"\xd2\x01\n" +
-	"\x04Ship\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\rR\x02id\x12\f\n" +
-	"\x01x\x18\x02 \x01(\x11R\x01x\x12\f\n" +
-	"\x01y\x18\x03 \x01(\x11R\x01y\x12\x10\n" +
-	"\x03aim\x18\x04 \x01(\rR\x03aim\x12\x16\n" +
-	"\x06health\x18\x05 \x01(\rR\x06health\x12\x14\n" +
-	"\x05alive\x18\x06 \x01(\bR\x05alive\x12\x1c\n" +
-	"\tprotected\x18\a \x01(\bR\tprotected\x12\x14\n" +
-	"\x05kills\x18\b \x01(\rR\x05kills\x12\x16\n" +
-	"\x06deaths\x18\t \x01(\rR\x06deaths\x12\x12\n" +
-	"\x04team\x18\n" +
-	" \x01(\rR\x04team\"n\n" +
-	"\n" +
-	"Projectile\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\rR\x02id\x12\x14\n" +
-	"\x05owner\x18\x02 \x01(\rR\x05owner\x12\f\n" +
-	"\x01x\x18\x03 \x01(\x11R\x01x\x12\f\n" +
-	"\x01y\x18\x04 \x01(\x11R\x01y\x12\x0e\n" +
-	"\x02vx\x18\x05 \x01(\x11R\x02vx\x12\x0e\n" +
-	"\x02vy\x18\x06 \x01(\x11R\x02vy\"z\n" +
-	"\tGameEvent\x12+\n" +
-	"\x04kind\x18\x01 \x01(\x0e2\x17.arena.v1.GameEventKindR\x04kind\x12\x12\n" +
-	"\x04tick\x18\x02 \x01(\rR\x04tick\x12\x14\n" +
-	"\x05actor\x18\x03 \x01(\rR\x05actor\x12\x16\n" +
-	"\x06target\x18\x04 \x01(\rR\x06target\"5\n" +
-	"\tTeamScore\x12\x12\n" +
-	"\x04team\x18\x01 \x01(\rR\x04team\x12\x14\n" +
-	"\x05kills\x18\x02 \x01(\rR\x05kills\"\x94\x06\n" +
+	"\x03aim\x18\x03 \x01(\rR\x03aim\"\x82\x05\n" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04tick\x18\x01 \x01(\rR\x04tick\x12\x17\n" +
 	"\aack_seq\x18\x02 \x01(\rR\x06ackSeq\x12*\n" +
 	"\x05phase\x18\x03 \x01(\x0e2\x14.arena.v1.MatchPhaseR\x05phase\x12\x1d\n" +
 	"\n" +
-	"ticks_left\x18\x04 \x01(\rR\tticksLeft\x12$\n" +
-	"\x05ships\x18\x05 \x03(\v2\x0e.arena.v1.ShipR\x05ships\x126\n" +
-	"\vprojectiles\x18\x06 \x03(\v2\x14.arena.v1.ProjectileR\vprojectiles\x12+\n" +
-	"\x06events\x18\a \x03(\v2\x13.arena.v1.GameEventR\x06events\x124\n" +
-	"\vteam_scores\x18\b \x03(\v2\x13.arena.v1.TeamScoreR\n" +
-	"teamScores\x12#\n" +
+	"ticks_left\x18\x04 \x01(\rR\tticksLeft\x12#\n" +
 	"\rbaseline_tick\x18\t \x01(\rR\fbaselineTick\x12\x1d\n" +
 	"\n" +
 	"ship_moved\x18\n" +
@@ -1665,7 +1236,7 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\fship_removed\x18\x14 \x03(\rR\vshipRemoved\x12\x1d\n" +
 	"\n" +
 	"team_kills\x18\x15 \x03(\rR\tteamKillsB\v\n" +
-	"\t_self_aim\"\x89\x02\n" +
+	"\t_self_aimJ\x04\b\x05\x10\tR\x05shipsR\vprojectilesR\x06eventsR\vteam_scores\"\x89\x02\n" +
 	"\fPlayerResult\x12\x17\n" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
 	"\tplayer_id\x18\x02 \x01(\tR\bplayerId\x12\x12\n" +
@@ -1722,7 +1293,7 @@ func file_arena_v1_match_proto_rawDescGZIP() []byte {
 }
 
 var file_arena_v1_match_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_arena_v1_match_proto_goTypes = []any{
 	(Button)(0),          // 0: arena.v1.Button
 	(MatchPhase)(0),      // 1: arena.v1.MatchPhase
@@ -1734,31 +1305,22 @@ var file_arena_v1_match_proto_goTypes = []any{
 	(*PlayerInfo)(nil),   // 7: arena.v1.PlayerInfo
 	(*MatchStart)(nil),   // 8: arena.v1.MatchStart
 	(*Input)(nil),        // 9: arena.v1.Input
-	(*Ship)(nil),         // 10: arena.v1.Ship
-	(*Projectile)(nil),   // 11: arena.v1.Projectile
-	(*GameEvent)(nil),    // 12: arena.v1.GameEvent
-	(*TeamScore)(nil),    // 13: arena.v1.TeamScore
-	(*Snapshot)(nil),     // 14: arena.v1.Snapshot
-	(*PlayerResult)(nil), // 15: arena.v1.PlayerResult
-	(*MatchEnd)(nil),     // 16: arena.v1.MatchEnd
+	(*Snapshot)(nil),     // 10: arena.v1.Snapshot
+	(*PlayerResult)(nil), // 11: arena.v1.PlayerResult
+	(*MatchEnd)(nil),     // 12: arena.v1.MatchEnd
 }
 var file_arena_v1_match_proto_depIdxs = []int32{
 	5,  // 0: arena.v1.MapInfo.walls:type_name -> arena.v1.Rect
 	6,  // 1: arena.v1.MatchStart.map:type_name -> arena.v1.MapInfo
 	7,  // 2: arena.v1.MatchStart.players:type_name -> arena.v1.PlayerInfo
-	2,  // 3: arena.v1.GameEvent.kind:type_name -> arena.v1.GameEventKind
-	1,  // 4: arena.v1.Snapshot.phase:type_name -> arena.v1.MatchPhase
-	10, // 5: arena.v1.Snapshot.ships:type_name -> arena.v1.Ship
-	11, // 6: arena.v1.Snapshot.projectiles:type_name -> arena.v1.Projectile
-	12, // 7: arena.v1.Snapshot.events:type_name -> arena.v1.GameEvent
-	13, // 8: arena.v1.Snapshot.team_scores:type_name -> arena.v1.TeamScore
-	3,  // 9: arena.v1.MatchEnd.reason:type_name -> arena.v1.MatchEndReason
-	15, // 10: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	1,  // 3: arena.v1.Snapshot.phase:type_name -> arena.v1.MatchPhase
+	3,  // 4: arena.v1.MatchEnd.reason:type_name -> arena.v1.MatchEndReason
+	11, // 5: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
+	6,  // [6:6] is the sub-list for method output_type
+	6,  // [6:6] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_arena_v1_match_proto_init() }
@@ -1766,14 +1328,14 @@ func file_arena_v1_match_proto_init() {
 	if File_arena_v1_match_proto != nil {
 		return
 	}
-	file_arena_v1_match_proto_msgTypes[10].OneofWrappers = []any{}
+	file_arena_v1_match_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_arena_v1_match_proto_rawDesc), len(file_arena_v1_match_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   13,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
