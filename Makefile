@@ -54,8 +54,8 @@ gotest:
 wasm-test:
 	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./netcode/ ./client/app/
 
-## fuzz: every fuzz target for FUZZTIME (seed corpora in testdata/fuzz run in gotest too).
-FUZZTIME ?= 4s
+## fuzz: every fuzz target for FUZZTIME executions (a count, not a duration: a timed run can end in the fuzzer's own "context deadline exceeded"); seed corpora in testdata/fuzz run in gotest too.
+FUZZTIME ?= 30000x
 FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
