@@ -43,12 +43,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/arena-server/arena/internal/envflag"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -122,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, options, error) {
 	var opts options
 	fs.BoolVar(&opts.json, "json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write the bots' own CPU profile to this file")
-	if err := parseWithEnv(fs, args); err != nil {
+	if err := envflag.Parse(fs, "ARENA_BOTS_", args); err != nil {
 		return Config{}, options{}, err
 	}
 	if fs.NArg() > 0 {
@@ -141,25 +141,6 @@ func parseFlags(args []string, stderr io.Writer) (Config, options, error) {
 		return Config{}, options{}, err
 	}
 	return cfg, opts, nil
-}
-
-// parseWithEnv parses args, first taking each flag's default from its
-// ARENA_BOTS_ environment variable (-decode-every from ARENA_BOTS_DECODE_EVERY).
-func parseWithEnv(fs *flag.FlagSet, args []string) error {
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		name := "ARENA_BOTS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		f.Usage += " [$" + name + "]"
-		if v, ok := os.LookupEnv(name); ok && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, e)
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return fs.Parse(args)
 }
 
 // startCPUProfile profiles this process into path until the returned

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/internal/envflag"
 	"github.com/arena-server/arena/server"
 )
 
@@ -57,7 +58,7 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.DebugDelay, "debug-delay", 0, "hold every outgoing message this long, to try the game at a given latency (0: off)")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	if err := parseWithEnv(fs, args); err != nil {
+	if err := envflag.Parse(fs, "ARENA_", args); err != nil {
 		return err
 	}
 
@@ -115,25 +116,6 @@ func run(args []string) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return <-serveErr
-}
-
-// parseWithEnv parses args, first taking each flag's default from its
-// ARENA_ environment variable (-tick-hz from ARENA_TICK_HZ).
-func parseWithEnv(fs *flag.FlagSet, args []string) error {
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		name := "ARENA_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		f.Usage += " [$" + name + "]"
-		if v, ok := os.LookupEnv(name); ok && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, e)
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return fs.Parse(args)
 }
 
 // browserURL turns a listen address into a URL a browser on this machine can open.
