@@ -43,7 +43,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/arena-server/arena/internal/envflag"
 	"io"
 	"log/slog"
 	"os"
@@ -51,6 +50,8 @@ import (
 	"runtime/pprof"
 	"syscall"
 	"time"
+
+	"github.com/arena-server/arena/internal/envflag"
 )
 
 func main() {
