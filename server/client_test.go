@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,38 +17,16 @@ import (
 	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
+	"github.com/arena-server/arena/server/servertest"
 )
 
 // waitTimeout bounds every wait for a server message in these tests.
 const waitTimeout = 10 * time.Second
 
-// startServer runs a real server in-process behind httptest and stops it
-// when the test ends.
+// startServer runs a real server in-process; see servertest.Start.
 func startServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	srv, err := server.New(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		// Matches still running when the test is done are aborted at once.
-		sctx, scancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer scancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		ts.Close()
-	})
-	return ts
+	return servertest.Start(t, cfg)
 }
 
 // signIn returns a session token for name.

@@ -16,6 +16,7 @@ import (
 	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server"
+	"github.com/arena-server/arena/server/servertest"
 )
 
 // runTimeout bounds a whole test run; the runs below end on their own,
@@ -40,32 +41,10 @@ func quickMode(t *testing.T, teams int, limit time.Duration) server.Config {
 	}
 }
 
-// startServer runs a real server in-process behind httptest and stops it
-// when the test ends.
+// startServer runs a real server in-process; see servertest.Start.
 func startServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	srv, err := server.New(cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		ts.Close()
-	})
-	return ts
+	return servertest.Start(t, cfg)
 }
 
 func testLogger(t *testing.T) *slog.Logger {

@@ -1,0 +1,42 @@
+// Package servertest runs a real Arena server in-process for tests, behind
+// httptest, the way the integration tests of server and the bots need it.
+package servertest
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/arena-server/arena/server"
+)
+
+// Start runs a server with cfg behind httptest, logging warnings and errors
+// to the test's output, and stops it when the test ends: the matchmaker
+// stops, matches still running are aborted at once, connections close.
+func Start(t *testing.T, cfg server.Config) *httptest.Server {
+	t.Helper()
+	srv, err := server.New(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		sctx, scancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer scancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		ts.Close()
+	})
+	return ts
+}
