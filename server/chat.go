@@ -17,8 +17,7 @@ func (s *Server) handleChat(p *player, c *conn, req uint32, send *arenav1.ChatSe
 		s.reject(c, req, "invalid_chat", arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT, err.Error())
 		return
 	}
-	p.chatLimit.Burst, p.chatLimit.Every = s.cfg.ChatBurst, s.cfg.ChatEvery
-	if !p.chatLimit.Allow(s.cfg.Clock.Now()) {
+	if !p.chatLimit.AllowN(s.cfg.Clock.Now(), 1) {
 		s.reject(c, req, "chat_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "slow down: too many chat messages")
 		return
 	}

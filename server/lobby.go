@@ -11,10 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/arena-server/arena/matchmaking"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 	"github.com/arena-server/arena/server/chat"
-	"github.com/arena-server/arena/server/ratelimit"
 )
 
 // player is one signed-in player, from the first authenticated connection
@@ -26,7 +27,7 @@ type player struct {
 	conn  atomic.Pointer[conn] // the live connection; replaced when the player connects again
 	match atomic.Pointer[seat] // the player's seat while in a match; read by the connection's reader
 
-	chatLimit ratelimit.Bucket // the live connection's reader alone uses it
+	chatLimit *rate.Limiter // chat lines: ChatBurst at once, then one per ChatEvery
 
 	mu    sync.Mutex
 	muted map[string]bool // lower-cased display names this player does not want to read
@@ -135,7 +136,7 @@ func (l *lobby) connect(id identity, c *conn) *player {
 	l.mu.Lock()
 	p := l.players[id.PlayerID]
 	if p == nil {
-		p = &player{id: id.PlayerID, name: id.Name}
+		p = &player{id: id.PlayerID, name: id.Name, chatLimit: rate.NewLimiter(rate.Every(l.cfg.ChatEvery), l.cfg.ChatBurst)}
 		l.players[id.PlayerID] = p
 	}
 	old := p.conn.Swap(c)

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
-	"github.com/arena-server/arena/server/ratelimit"
 )
 
 // handleWebsocket upgrades to a websocket and serves it until it closes.
@@ -69,7 +69,7 @@ func (s *Server) serveConn(c *conn) {
 	}
 	_ = idle(time.Now())
 	ws.SetPongHandler(func(string) error { return idle(time.Now()) })
-	flood := ratelimit.Bucket{Burst: s.cfg.MessageBurst, Every: time.Second / time.Duration(s.cfg.MessageRate)}
+	flood := rate.NewLimiter(rate.Every(time.Second/time.Duration(s.cfg.MessageRate)), s.cfg.MessageBurst)
 	var msg arenav1.ClientMessage
 	for {
 		msg.Reset()
@@ -79,7 +79,7 @@ func (s *Server) serveConn(c *conn) {
 		}
 		now := time.Now()
 		if err == nil || isBadFrame(err) {
-			if !flood.Allow(now) {
+			if !flood.AllowN(now, 1) {
 				s.rejectClose(c, websocket.ClosePolicyViolation, "message_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "too many messages")
 				return
 			}
