@@ -51,12 +51,36 @@ func newConn(ws *websocket.Conn, cfg *Config, log *slog.Logger, met *metrics) *c
 }
 
 // close asks both goroutines to stop and the peer to go away with code and text.
-// Safe to call many times and from any goroutine; the first call wins.
-func (c *conn) close(code int, text string) {
+// Safe to call many times and from any goroutine; the first call wins, and
+// only it reports true.
+func (c *conn) close(code int, text string) bool {
+	first := false
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeText = code, text
 		close(c.done)
+		first = true
 	})
+	return first
+}
+
+// closeSlow closes a connection that cannot take what it is sent: its queue
+// is full for a message that may not be dropped, or one write has waited
+// WriteTimeout. It is counted and logged once per connection.
+func (c *conn) closeSlow(why string) {
+	if c.close(closeSlowConsumer, "too slow to receive messages") {
+		c.met.slowConsumers.Inc()
+		c.log.Warn("closed a connection too slow to receive", slog.String("why", why))
+	}
+}
+
+// writeFailed closes the connection after a failed socket write: a write
+// that timed out is a slow consumer, anything else a broken socket.
+func (c *conn) writeFailed(err error) {
+	if isTimeout(err) {
+		c.closeSlow("write timed out")
+		return
+	}
+	c.close(websocket.CloseAbnormalClosure, "")
 }
 
 // send queues a control or chat message; a full queue closes the connection.
@@ -81,8 +105,7 @@ func (c *conn) sendBytes(b []byte) bool {
 		c.met.bytesSent.Add(float64(len(b)))
 		return true
 	default:
-		c.met.slowConsumers.Inc()
-		c.close(closeSlowConsumer, "too slow to receive messages")
+		c.closeSlow("outbound queue full")
 		return false
 	}
 }
@@ -121,18 +144,18 @@ func (c *conn) writeLoop() {
 				continue
 			}
 			if err := c.write(websocket.BinaryMessage, b); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "")
+				c.writeFailed(err)
 			}
 		case <-delayed.due():
 			for _, b := range delayed.take(time.Now()) {
 				if err := c.write(websocket.BinaryMessage, b); err != nil {
-					c.close(websocket.CloseAbnormalClosure, "")
+					c.writeFailed(err)
 				}
 			}
 		case <-ping.C:
 			deadline := time.Now().Add(c.cfg.WriteTimeout)
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "")
+				c.writeFailed(err)
 			}
 		case <-c.done:
 			delayed.stop()
@@ -200,8 +223,15 @@ const closeLinger = time.Second
 
 // flush writes what is still queued (an error explaining the close, say),
 // then the close frame, and gives the reader closeLinger to see the peer's
-// answer. The handler closes the socket once both goroutines are done.
+// answer. A slow consumer's backlog is discarded instead: it is what the
+// peer could not take, and the close frame should not wait behind it. The
+// handler closes the socket once both goroutines are done.
 func (c *conn) flush() {
+	if c.closeCode == closeSlowConsumer {
+		for len(c.out) > 0 {
+			<-c.out
+		}
+	}
 	for {
 		select {
 		case b := <-c.out:

@@ -40,6 +40,59 @@ func TestSessionRejectsBadNames(t *testing.T) {
 	}
 }
 
+// TestSessionAnswersWrongRequestsWithJSON: a sign-in that is not JSON, or is
+// not a POST, gets a status that says so and a JSON error, never the web
+// client's files or a plain-text page; unknown API paths are JSON 404s.
+func TestSessionAnswersWrongRequestsWithJSON(t *testing.T) {
+	ts := startServer(t, server.Config{})
+	do := func(method, path, contentType, body string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
+	}
+	for _, tc := range []struct {
+		name, method, path, contentType string
+		status                          int
+		allow                           string
+	}{
+		{"text/plain body", "POST", "/api/v1/session", "text/plain", http.StatusUnsupportedMediaType, ""},
+		{"form body", "POST", "/api/v1/session", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, ""},
+		{"no content type", "POST", "/api/v1/session", "", http.StatusUnsupportedMediaType, ""},
+		{"GET sign-in", "GET", "/api/v1/session", "", http.StatusMethodNotAllowed, "POST"},
+		{"DELETE sign-in", "DELETE", "/api/v1/session", "", http.StatusMethodNotAllowed, "POST"},
+		{"POST modes", "POST", "/api/v1/modes", "application/json", http.StatusMethodNotAllowed, "GET"},
+		{"unknown API", "GET", "/api/v1/nothing", "", http.StatusNotFound, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := do(tc.method, tc.path, tc.contentType, `{"name":"bob"}`)
+			if resp.StatusCode != tc.status || !isJSONError(body) || resp.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("got %d %q %s, want %d with a JSON error", resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status)
+			}
+			if got := resp.Header.Get("Allow"); got != tc.allow {
+				t.Fatalf("Allow %q, want %q", got, tc.allow)
+			}
+		})
+	}
+	if resp, body := do("POST", "/api/v1/session", "application/json; charset=utf-8", `{"name":"bob"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("JSON with a charset: %d %s, want 200", resp.StatusCode, body)
+	}
+}
+
 func TestWebsocketRefusesBadTokens(t *testing.T) {
 	ts := startServer(t, server.Config{})
 	good := signIn(t, ts, "mallory")

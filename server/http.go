@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,10 +29,38 @@ type errorResponse struct {
 	Error string `json:"error"`
 }
 
+// api registers an API route ("METHOD /path"). The path answers any other
+// method with 405, an Allow header and a JSON error, so a wrong method never
+// falls through to the web client's files.
+func (s *Server) api(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.mux.HandleFunc(pattern, h)
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", method)
+		writeJSON(w, http.StatusMethodNotAllowed, errorResponse{"method not allowed: use " + method})
+	})
+}
+
+// handleUnknownAPI answers API paths that do not exist with a JSON 404.
+func handleUnknownAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, errorResponse{"no such API: " + r.URL.Path})
+}
+
+// isJSON reports whether a request's Content-Type is application/json
+// (parameters such as charset allowed).
+func isJSON(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
 // handleSession signs a player in: POST {"name": "..."} → a signed token.
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, errorResponse{"the server is shutting down"})
+		return
+	}
+	if !isJSON(r) {
+		writeJSON(w, http.StatusUnsupportedMediaType, errorResponse{"Content-Type must be application/json"})
 		return
 	}
 	var req sessionRequest
@@ -96,6 +125,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func webHandler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		if r.URL.Path == "/" {
 			if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
 				http.Error(w, "The web client is not built: run `make wasm` (or `make run`).", http.StatusNotFound)

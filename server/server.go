@@ -78,12 +78,13 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		CheckOrigin:      s.checkOrigin,
 	}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /api/v1/session", s.handleSession)
-	s.mux.HandleFunc("GET /api/v1/modes", s.handleModes)
+	s.api("POST /api/v1/session", s.handleSession)
+	s.api("GET /api/v1/modes", s.handleModes)
+	s.mux.HandleFunc("/api/", handleUnknownAPI)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /ws", s.handleWebsocket)
 	s.mux.Handle("GET /metrics", met.handler())
-	s.mux.Handle("GET /", webHandler(cfg.WebDir))
+	s.mux.Handle("/", webHandler(cfg.WebDir))
 	s.http = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
 	if cfg.AdminAddr != "" {
 		admin := http.NewServeMux()
