@@ -56,7 +56,7 @@ wasm-test:
 
 ## fuzz: every fuzz target for FUZZTIME executions (a count, not a duration: a timed run can end in the fuzzer's own "context deadline exceeded"); seed corpora in testdata/fuzz run in gotest too.
 FUZZTIME ?= 30000x
-FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder
+FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/:FuzzMatchFrame ./server/:FuzzAuthenticate ./server/:FuzzSessionBody ./server/:FuzzFrameReader ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} ($(FUZZTIME))"; \

@@ -112,29 +112,50 @@ func isTimeout(err error) bool {
 // authenticate reads the first message, which must carry a valid token.
 func (s *Server) authenticate(c *conn) (*player, bool) {
 	var msg arenav1.ClientMessage
-	if err := c.read(&msg); err != nil {
-		switch {
-		case isBadFrame(err):
-			s.rejectClose(c, closeBadMessage, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, "first message must be an authenticate ClientMessage")
-		case isTimeout(err):
-			s.rejectClose(c, closeUnauthenticated, "handshake_timeout", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "no authenticate message in time")
+	id, no := s.checkAuthenticate(&msg, c.read(&msg))
+	if no != nil {
+		if no.closeCode != 0 {
+			s.rejectClose(c, no.closeCode, no.reason, no.code, no.text)
 		}
-		return nil, false
-	}
-	auth := msg.GetAuthenticate()
-	if auth == nil {
-		s.rejectClose(c, closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "first message must authenticate")
-		return nil, false
-	}
-	id, err := s.signer.verify(auth.GetToken(), s.cfg.Clock.Now())
-	if err != nil {
-		s.rejectClose(c, closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, err.Error())
 		return nil, false
 	}
 	c.send(&arenav1.ServerMessage{RequestId: msg.GetRequestId(), Body: &arenav1.ServerMessage_Authenticated{
 		Authenticated: &arenav1.Authenticated{PlayerId: id.PlayerID, Name: id.Name},
 	}})
 	return s.lobby.connect(id, c), true
+}
+
+// refusal is why a connection's first message does not sign it in: the
+// close code (0 when the socket is already gone and nothing can be said),
+// the metric's reason, and the error the client is sent.
+type refusal struct {
+	closeCode int
+	reason    string
+	code      arenav1.ErrorCode
+	text      string
+}
+
+// checkAuthenticate decides what a connection's first read proves: msg and
+// readErr are what conn.read gave. It returns the identity of a valid token,
+// or why the connection is refused.
+func (s *Server) checkAuthenticate(msg *arenav1.ClientMessage, readErr error) (identity, *refusal) {
+	switch {
+	case isBadFrame(readErr):
+		return identity{}, &refusal{closeBadMessage, "bad_frame", arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE, "first message must be an authenticate ClientMessage"}
+	case isTimeout(readErr):
+		return identity{}, &refusal{closeUnauthenticated, "handshake_timeout", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "no authenticate message in time"}
+	case readErr != nil:
+		return identity{}, &refusal{}
+	}
+	auth := msg.GetAuthenticate()
+	if auth == nil {
+		return identity{}, &refusal{closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "first message must authenticate"}
+	}
+	id, err := s.signer.verify(auth.GetToken(), s.cfg.Clock.Now())
+	if err != nil {
+		return identity{}, &refusal{closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, err.Error()}
+	}
+	return id, nil
 }
 
 // dispatch handles one message from an authenticated player.
