@@ -1,9 +1,8 @@
-package main
+package loadtest
 
 import (
-	"bufio"
+	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,16 +10,21 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/procfs"
 )
 
 // The server side of a run. At both ends of the measurement window the bots
 // scrape the server's /metrics (always) and, given its pid, sample its
-// /proc/PID/stat and /proc/PID/status (Linux only). The summary then carries
-// the deltas over the window: see ServerMetrics and ServerProcess.
+// /proc/PID/stat (Linux only), and their own. The summary then carries the
+// deltas over the window: see ServerMetrics and ServerProcess.
 
 // ServerMetrics are the server's own figures over the window, from the
 // deltas of its /metrics between a scrape at the window's start and one at
@@ -62,16 +66,15 @@ type ServerMetrics struct {
 }
 
 // ServerProcess is the server process's cost over the window, from
-// /proc/PID/stat (utime+stime) and /proc/PID/status (VmRSS) sampled at the
-// window's start and end. Per-player figures divide by ServerPlayers of
-// ServerMetrics, or by the bots connected at the end of the window when
-// /metrics could not be scraped.
+// /proc/PID/stat (utime+stime, rss) sampled at the window's start and end.
+// Per-player figures divide by ServerPlayers of ServerMetrics, or by the
+// bots connected at the end of the window when /metrics could not be
+// scraped.
 type ServerProcess struct {
-	// ServerPID is the process sampled (-server-pid).
+	// ServerPID is the process sampled (Config.ServerPID).
 	ServerPID int `json:"server_pid"`
-	// ClkTck is the kernel's clock tick (USER_HZ), the unit of utime and
-	// stime: AT_CLKTCK from /proc/self/auxv, which is what sysconf(_SC_CLK_TCK)
-	// returns; 100 on every Linux in practice.
+	// ClkTck is the clock tick (USER_HZ) that utime and stime count in, as
+	// procfs converts them: Linux fixes it at 100 for /proc.
 	ClkTck int64 `json:"clk_tck"`
 	// ServerProcWindowS is the time between the two samples, in seconds.
 	ServerProcWindowS float64 `json:"server_proc_window_s"`
@@ -83,18 +86,23 @@ type ServerProcess struct {
 	ServerCPUPercent float64 `json:"server_cpu_percent"`
 	// ServerCPUUSPerPlayerS is ServerCPUS in µs ÷ players ÷ ServerProcWindowS.
 	ServerCPUUSPerPlayerS float64 `json:"server_cpu_us_per_player_s"`
-	// ServerRSSMiB is the server's resident set (VmRSS) at the window's end.
+	// ServerRSSMiB is the server's resident set at the window's end (rss of
+	// /proc/PID/stat, the counter VmRSS of /proc/PID/status shows too).
 	ServerRSSMiB float64 `json:"server_rss_mib"`
-	// ServerRSSKiBPerPlayer is VmRSS at the window's end in KiB ÷ players:
-	// the whole process (runtime, heap, buffers), not only what players add.
+	// ServerRSSKiBPerPlayer is the resident set at the window's end in KiB ÷
+	// players: the whole process (runtime, heap, buffers), not only what
+	// players add.
 	ServerRSSKiBPerPlayer float64 `json:"server_rss_kib_per_player"`
 }
+
+// userHZ is the unit of utime and stime in /proc/PID/stat, which procfs's
+// ProcStat.CPUTime assumes.
+const userHZ = 100
 
 // serverProbe samples the server.
 type serverProbe struct {
 	metricsURL string
 	pid        int // 0: /metrics only
-	clkTck     int64
 	client     *http.Client
 }
 
@@ -122,7 +130,7 @@ func newServerProbe(cfg Config) (*serverProbe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server %q: %w", cfg.Server, err)
 	}
-	p := &serverProbe{metricsURL: u, pid: cfg.ServerPID, clkTck: clockTicks(), client: &http.Client{Timeout: probeTimeout}}
+	p := &serverProbe{metricsURL: u, pid: cfg.ServerPID, client: &http.Client{Timeout: probeTimeout}}
 	if p.pid != 0 {
 		if _, err := readProc(p.pid); err != nil {
 			return nil, fmt.Errorf("server pid %d: %w", p.pid, err)
@@ -131,7 +139,7 @@ func newServerProbe(cfg Config) (*serverProbe, error) {
 	return p, nil
 }
 
-// sample takes the process's figures, then scrapes /metrics. It never
+// sample takes the processes' figures, then scrapes /metrics. It never
 // fails: errors are kept in the sample.
 func (p *serverProbe) sample(ctx context.Context, now func() time.Duration) serverSample {
 	var s serverSample
@@ -154,7 +162,7 @@ func (p *serverProbe) scrape(ctx context.Context) (metricSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	req.Header.Set("Accept", string(expfmt.FmtText))
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -167,9 +175,9 @@ func (p *serverProbe) scrape(ctx context.Context) (metricSet, error) {
 	return parseMetrics(resp.Body)
 }
 
-// fill adds the server's figures over the window from start to end to sum.
-// What could not be measured is left out of sum and said in
-// sum.ServerProbeError.
+// fill adds the server's figures over the window from start to end to sum,
+// and the bots' own CPU use. What could not be measured is left out of sum
+// and said in sum.ServerProbeError.
 func (p *serverProbe) fill(sum *Summary, start, end serverSample) {
 	var errs []error
 	if err := errors.Join(start.metricsErr, end.metricsErr); err != nil {
@@ -187,14 +195,15 @@ func (p *serverProbe) fill(sum *Summary, start, end serverSample) {
 		if err := errors.Join(start.procErr, end.procErr); err != nil {
 			errs = append(errs, fmt.Errorf("process %d: %w", p.pid, err))
 		} else {
-			pr := procFigures(start.proc, end.proc, (end.procAt - start.procAt).Seconds(), p.clkTck, players)
+			pr := procFigures(start.proc, end.proc, (end.procAt - start.procAt).Seconds(), players)
 			pr.ServerPID = p.pid
 			sum.ServerProcess = &pr
 		}
 	}
 	if start.selfErr == nil && end.selfErr == nil {
-		self := procFigures(start.self, end.self, (end.selfAt - start.selfAt).Seconds(), p.clkTck, 0)
-		sum.BotsCPUPercent = &self.ServerCPUPercent
+		self := procFigures(start.self, end.self, (end.selfAt - start.selfAt).Seconds(), float64(sum.Bots))
+		sum.BotsCPUPercent, sum.BotsCPUUSPerBotS = &self.ServerCPUPercent, &self.ServerCPUUSPerPlayerS
+		sum.BotsSaturated = self.ServerCPUPercent >= BotsSaturatedPercent*float64(max(sum.BotsCPUs, 1))
 	}
 	if err := errors.Join(errs...); err != nil {
 		sum.ServerProbeError = strings.ReplaceAll(err.Error(), "\n", "; ")
@@ -249,14 +258,11 @@ func metricsFigures(start, end metricSet, seconds float64) (ServerMetrics, error
 	return m, errors.Join(errs...)
 }
 
-// procFigures computes ServerProcess from two samples seconds apart.
-func procFigures(start, end procSample, seconds float64, clkTck int64, players float64) ServerProcess {
-	p := ServerProcess{ClkTck: clkTck, ServerProcWindowS: round3(seconds), ServerRSSMiB: round3(float64(end.rssKiB) / 1024)}
-	var ticks uint64
-	if end.cpuTicks > start.cpuTicks {
-		ticks = end.cpuTicks - start.cpuTicks
-	}
-	cpu := float64(ticks) / float64(clkTck)
+// procFigures computes a process's cost from two samples seconds apart,
+// per player (or bot) when players is positive.
+func procFigures(start, end procSample, seconds float64, players float64) ServerProcess {
+	p := ServerProcess{ClkTck: userHZ, ServerProcWindowS: round3(seconds), ServerRSSMiB: round3(float64(end.rssKiB) / 1024)}
+	cpu := max(end.cpuS-start.cpuS, 0)
 	p.ServerCPUS = round3(cpu)
 	if seconds > 0 {
 		p.ServerCPUPercent = round3(100 * cpu / seconds)
@@ -272,135 +278,58 @@ func procFigures(start, end procSample, seconds float64, clkTck int64, players f
 
 // procSample is a process's figures at one moment.
 type procSample struct {
-	cpuTicks uint64 // utime + stime, in clock ticks
-	rssKiB   uint64 // VmRSS
+	cpuS   float64 // utime + stime, in seconds
+	rssKiB uint64  // resident set
 }
 
-// readProc samples /proc/PID/stat and /proc/PID/status.
+// readProc samples /proc/PID/stat.
 func readProc(pid int) (procSample, error) {
-	if pid <= 0 {
-		return procSample{}, fmt.Errorf("not a process id")
-	}
-	dir := "/proc/" + strconv.Itoa(pid)
-	stat, err := os.ReadFile(dir + "/stat")
+	proc, err := procfs.NewProc(pid)
 	if err != nil {
 		return procSample{}, err
 	}
-	utime, stime, err := parseProcStat(string(stat))
-	if err != nil {
-		return procSample{}, fmt.Errorf("%s/stat: %w", dir, err)
-	}
-	status, err := os.ReadFile(dir + "/status")
+	stat, err := proc.Stat()
 	if err != nil {
 		return procSample{}, err
 	}
-	rss, err := parseProcStatusRSS(string(status))
+	return procSample{cpuS: stat.CPUTime(), rssKiB: uint64(stat.ResidentMemory()) / 1024}, nil
+}
+
+// metricSet is a parsed Prometheus text exposition, by metric family name.
+type metricSet map[string]*dto.MetricFamily
+
+// parseMetrics parses the Prometheus text exposition format.
+func parseMetrics(r io.Reader) (metricSet, error) {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(r)
 	if err != nil {
-		return procSample{}, fmt.Errorf("%s/status: %w", dir, err)
+		return nil, err
 	}
-	return procSample{cpuTicks: utime + stime, rssKiB: rss}, nil
-}
-
-// parseProcStat returns utime and stime (fields 14 and 15, in clock ticks)
-// of a /proc/PID/stat line. The command name (field 2) is in parentheses
-// and may itself hold spaces and parentheses, so fields are counted from
-// the last ')'.
-func parseProcStat(line string) (utime, stime uint64, err error) {
-	i := strings.LastIndexByte(line, ')')
-	if i < 0 {
-		return 0, 0, fmt.Errorf("no ')' closing the command name")
-	}
-	f := strings.Fields(line[i+1:]) // f[0] is field 3 (state)
-	const utimeAt, stimeAt = 14 - 3, 15 - 3
-	if len(f) <= stimeAt {
-		return 0, 0, fmt.Errorf("%d fields after the command name, want more than %d", len(f), stimeAt)
-	}
-	if utime, err = strconv.ParseUint(f[utimeAt], 10, 64); err != nil {
-		return 0, 0, fmt.Errorf("utime: %w", err)
-	}
-	if stime, err = strconv.ParseUint(f[stimeAt], 10, 64); err != nil {
-		return 0, 0, fmt.Errorf("stime: %w", err)
-	}
-	return utime, stime, nil
-}
-
-// parseProcStatusRSS returns VmRSS of a /proc/PID/status, in KiB (the file
-// says "kB" and means KiB).
-func parseProcStatusRSS(status string) (uint64, error) {
-	for line := range strings.Lines(status) {
-		rest, ok := strings.CutPrefix(line, "VmRSS:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("VmRSS line %q: want a number of kB", strings.TrimSpace(line))
-		}
-		return strconv.ParseUint(f[0], 10, 64)
-	}
-	return 0, fmt.Errorf("no VmRSS (a kernel thread, or a zombie?)")
-}
-
-// atClkTck is the auxiliary vector entry of the clock tick (AT_CLKTCK).
-const atClkTck = 17
-
-// clockTicks returns USER_HZ, the unit of /proc/PID/stat's times: what
-// sysconf(_SC_CLK_TCK) returns, which glibc reads from the AT_CLKTCK entry of
-// the auxiliary vector the kernel gives every process. Go has no sysconf, so
-// it is read from /proc/self/auxv; 100 (the value on every Linux
-// architecture in practice) if that fails.
-func clockTicks() int64 {
-	data, err := os.ReadFile("/proc/self/auxv")
-	if err != nil {
-		return 100
-	}
-	if hz, ok := parseAuxv(data, strconv.IntSize/8, binary.NativeEndian, atClkTck); ok && hz > 0 && hz < 1<<20 {
-		return int64(hz)
-	}
-	return 100
-}
-
-// parseAuxv returns the value of entry key of an auxiliary vector: pairs of
-// words (key, value) of wordSize bytes, ending with key 0 (AT_NULL).
-func parseAuxv(data []byte, wordSize int, order binary.ByteOrder, key uint64) (uint64, bool) {
-	word := func(b []byte) uint64 {
-		if wordSize == 4 {
-			return uint64(order.Uint32(b))
-		}
-		return order.Uint64(b)
-	}
-	for len(data) >= 2*wordSize {
-		k, v := word(data), word(data[wordSize:])
-		data = data[2*wordSize:]
-		switch k {
-		case 0:
-			return 0, false
-		case key:
-			return v, true
-		}
-	}
-	return 0, false
-}
-
-// metricSet is a parsed Prometheus text exposition: the series of each
-// metric name (a histogram's are under name_bucket, name_sum, name_count).
-type metricSet map[string][]series
-
-// series is one sample line.
-type series struct {
-	labels map[string]string
-	value  float64
+	return families, nil
 }
 
 // value returns the sum of name's series (the value of an unlabelled
-// metric), and whether there was one.
+// counter or gauge), and whether name has one. A histogram or summary has
+// no single value.
 func (m metricSet) value(name string) (float64, bool) {
-	ss, ok := m[name]
-	var v float64
-	for _, s := range ss {
-		v += s.value
+	f, ok := m[name]
+	if !ok {
+		return 0, false
 	}
-	return v, ok
+	var v float64
+	for _, s := range f.GetMetric() {
+		switch {
+		case s.Counter != nil:
+			v += s.GetCounter().GetValue()
+		case s.Gauge != nil:
+			v += s.GetGauge().GetValue()
+		case s.Untyped != nil:
+			v += s.GetUntyped().GetValue()
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 // promBucket is one cumulative histogram bucket: count samples ≤ upper.
@@ -409,17 +338,24 @@ type promBucket struct {
 	count float64
 }
 
-// buckets returns histogram name's cumulative buckets, ordered by bound.
+// buckets returns histogram name's cumulative buckets, summed over its
+// series and ordered by bound.
 func (m metricSet) buckets(name string) []promBucket {
 	var bs []promBucket
-	for _, s := range m[name+"_bucket"] {
-		le, err := strconv.ParseFloat(s.labels["le"], 64)
-		if err != nil {
-			continue
+	for _, s := range m[name].GetMetric() {
+		for _, b := range s.GetHistogram().GetBucket() {
+			count := float64(b.GetCumulativeCount())
+			if b.CumulativeCountFloat != nil {
+				count = b.GetCumulativeCountFloat()
+			}
+			i, found := slices.BinarySearchFunc(bs, b.GetUpperBound(), func(b promBucket, upper float64) int { return cmp.Compare(b.upper, upper) })
+			if found {
+				bs[i].count += count
+			} else {
+				bs = slices.Insert(bs, i, promBucket{upper: b.GetUpperBound(), count: count})
+			}
 		}
-		bs = append(bs, promBucket{upper: le, count: s.value})
 	}
-	sort.Slice(bs, func(i, j int) bool { return bs[i].upper < bs[j].upper })
 	return bs
 }
 
@@ -471,103 +407,4 @@ func bucketQuantile(q float64, bs []promBucket) float64 {
 		return bs[i].upper
 	}
 	return lower + (bs[i].upper-lower)*(rank-below)/in
-}
-
-// parseMetrics parses the Prometheus text exposition format (version
-// 0.0.4): one sample a line, `name{label="value",...} value [timestamp]`;
-// comments and blank lines are skipped.
-func parseMetrics(r io.Reader) (metricSet, error) {
-	m := make(metricSet)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, s, err := parseSample(line)
-		if err != nil {
-			return nil, fmt.Errorf("line %d %q: %w", n, line, err)
-		}
-		m[name] = append(m[name], s)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// parseSample parses one sample line.
-func parseSample(line string) (string, series, error) {
-	end := strings.IndexAny(line, "{ \t")
-	if end <= 0 {
-		return "", series{}, fmt.Errorf("no metric name and value")
-	}
-	name, rest := line[:end], line[end:]
-	var s series
-	if rest[0] == '{' {
-		var err error
-		if s.labels, rest, err = parseLabels(rest[1:]); err != nil {
-			return "", series{}, err
-		}
-	}
-	f := strings.Fields(rest)
-	if len(f) < 1 || len(f) > 2 {
-		return "", series{}, fmt.Errorf("want a value and at most a timestamp after the name")
-	}
-	v, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return "", series{}, err
-	}
-	s.value = v
-	return name, s, nil
-}
-
-// parseLabels parses `a="x",b="y"}` (after the opening brace) and returns
-// the labels and what follows the closing brace.
-func parseLabels(s string) (map[string]string, string, error) {
-	labels := make(map[string]string)
-	for {
-		s = strings.TrimLeft(s, " \t")
-		if s == "" {
-			return nil, "", fmt.Errorf("unterminated labels")
-		}
-		if s[0] == '}' {
-			return labels, s[1:], nil
-		}
-		eq := strings.IndexByte(s, '=')
-		if eq <= 0 || len(s) < eq+2 || s[eq+1] != '"' {
-			return nil, "", fmt.Errorf("want label=\"value\" at %q", s)
-		}
-		key := strings.TrimSpace(s[:eq])
-		s = s[eq+2:]
-		var val strings.Builder
-		closed := false
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c == '\\' && i+1 < len(s) {
-				i++
-				switch s[i] {
-				case 'n':
-					val.WriteByte('\n')
-				default: // \\ and \"
-					val.WriteByte(s[i])
-				}
-				continue
-			}
-			if c == '"' {
-				s, closed = s[i+1:], true
-				break
-			}
-			val.WriteByte(c)
-		}
-		if !closed {
-			return nil, "", fmt.Errorf("unterminated value of label %s", key)
-		}
-		labels[key] = val.String()
-		s = strings.TrimLeft(s, " \t")
-		if strings.HasPrefix(s, ",") {
-			s = s[1:]
-		}
-	}
 }

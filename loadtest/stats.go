@@ -1,9 +1,8 @@
-package main
+package loadtest
 
 import (
 	"math"
 	"math/bits"
-	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -139,14 +138,4 @@ func (e *errorCounter) snapshot() (uint64, map[string]uint64) {
 		total += v
 	}
 	return total, kinds
-}
-
-// sortedKeys returns m's keys in order, for stable human output.
-func sortedKeys(m map[string]uint64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -43,37 +43,24 @@ type ackSlot struct {
 	sent atomic.Int64  // send time, ns since the run's epoch
 }
 
-// directions are the movement button sets a bot picks from: still or one
-// of eight directions.
-var directions = [...]uint32{
-	0,
-	uint32(arenav1.Button_BUTTON_UP),
-	uint32(arenav1.Button_BUTTON_UP | arenav1.Button_BUTTON_RIGHT),
-	uint32(arenav1.Button_BUTTON_RIGHT),
-	uint32(arenav1.Button_BUTTON_DOWN | arenav1.Button_BUTTON_RIGHT),
-	uint32(arenav1.Button_BUTTON_DOWN),
-	uint32(arenav1.Button_BUTTON_DOWN | arenav1.Button_BUTTON_LEFT),
-	uint32(arenav1.Button_BUTTON_LEFT),
-	uint32(arenav1.Button_BUTTON_UP | arenav1.Button_BUTTON_LEFT),
-}
-
 // bot is one headless player over the real protocol.
 //
 // Ownership: Run starts run on its own goroutine and cancels its context at
 // the end of the window. run owns the connection and is its only reader.
-// While the bot is in a match, run starts one sender goroutine, the only
-// other writer; run stops it and waits for it when the match is over for the
-// bot (MatchEnd, or a snapshot in phase ENDED for a decoding bot), before it
+// While the bot is in a match it is a member of one of the run's senders'
+// phases, whose goroutine is the only other writer; run stops the member
+// (which waits for a send in progress) when the match is over for the bot
+// (MatchEnd, or a snapshot in phase ENDED for a decoding bot), before it
 // queues again, and before it returns.
 type bot struct {
 	r      *runner
 	id     int
 	name   string
 	decode bool
-	rng    *rand.Rand // how the bot plays; used by one sender at a time
+	rng    *rand.Rand // how the bot plays; used by one goroutine at a time (see member)
 
 	// nextSeq is the next input sequence. It continues across matches and
-	// connections; the sender owns it while it runs, run otherwise.
+	// connections; the bot's sender owns it while it runs, run otherwise.
 	nextSeq uint32
 	// acks and seenTick let a decoding bot time acknowledgements: the sender
 	// writes acks and reads seenTick, run does the opposite.
@@ -85,7 +72,7 @@ type bot struct {
 
 // botStats are one bot's counters. Each field has one writer (run, or the
 // sender of the moment, which run waits for), and Run reads them only after
-// the bot has returned.
+// the bot and the senders have returned.
 type botStats struct {
 	snapshots, decoded, missed, bytes uint64 // in the window; run's
 	inputsAfterEnd                    uint64 // whole run; run's
@@ -132,12 +119,12 @@ func (b *bot) run(ctx context.Context, ready func()) {
 // match after match until the connection ends or ctx is done. It counts its
 // own errors.
 type session struct {
-	conn     *transport.Conn
+	conn     *conn
 	msg      arenav1.ServerMessage // reused for every decode
 	dec      *netcode.Decoder      // the match's snapshot state, as a real client keeps it (decoding bots)
 	inMatch  bool
 	matchID  string
-	sender   *sender
+	sender   *member       // the bot's place in the senders while it plays
 	lastSnap time.Duration // arrival of the match's previous snapshot; 0 for none
 	lastTick uint32        // tick of the previous decoded snapshot
 	firstSeq uint32        // the first input sequence of the current match
@@ -166,11 +153,11 @@ func (b *bot) session(ctx context.Context, ready func()) {
 	if !ok {
 		return
 	}
-	defer s.conn.Close()
-	// The end of the run closes the connection, which unblocks a write too.
+	defer s.conn.close()
+	// The end of the run closes the connection, which ends a read or a write.
 	stopClosing := context.AfterFunc(ctx, func() {
 		s.closing.Store(true)
-		s.conn.Close()
+		s.conn.close()
 	})
 	defer stopClosing()
 	r.connected.Add(1)
@@ -178,15 +165,12 @@ func (b *bot) session(ctx context.Context, ready func()) {
 	ready()
 	defer b.endSession(ctx, s)
 
-	if err := s.conn.Send(writeContext(ctx), queueJoin(r.cfg.Mode)); err != nil {
+	if err := s.conn.send(queueJoin(r.cfg.Mode)); err != nil {
 		b.errorf(ctx, "write", err)
 		return
 	}
-	// Reads need no cancellation either (stopClosing ends them), and a
-	// context that cannot end spares ReadFrame registering on it per frame.
-	rctx := context.WithoutCancel(ctx)
 	for {
-		data, err := s.conn.ReadFrame(rctx)
+		data, err := s.conn.read()
 		now := r.now()
 		if err != nil {
 			if !s.writeFailed.Load() {
@@ -242,27 +226,32 @@ func (b *bot) connect(ctx context.Context) (*session, bool) {
 		b.errorf(ctx, "dial", err)
 		return nil, false
 	}
-	conn, err := transport.Dial(cctx, wsURL)
+	c, err := dial(cctx, wsURL)
 	if err != nil {
 		b.errorf(ctx, "dial", err)
 		return nil, false
 	}
-	s := &session{conn: conn}
-	// The connect timeout closes the connection, which unblocks a write too.
-	stopClosing := context.AfterFunc(cctx, func() { conn.Close() })
-	defer stopClosing()
-	auth := &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: sess.Token}}}
-	if err := conn.Send(writeContext(cctx), auth); err != nil {
+	fail := func(err error) (*session, bool) {
 		b.errorf(ctx, "auth", err)
-		conn.Close()
+		c.close()
 		return nil, false
 	}
+	// The connect timeout bounds the reads below, and closes the connection
+	// if it passes during the write.
+	deadline, _ := cctx.Deadline()
+	if err := c.setReadDeadline(deadline); err != nil {
+		return fail(err)
+	}
+	stopClosing := context.AfterFunc(cctx, c.close)
+	defer stopClosing()
+	s := &session{conn: c}
+	if err := c.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: sess.Token}}}); err != nil {
+		return fail(err)
+	}
 	for {
-		data, err := conn.ReadFrame(cctx)
+		data, err := c.read()
 		if err != nil {
-			b.errorf(ctx, "auth", err)
-			conn.Close()
-			return nil, false
+			return fail(err)
 		}
 		if now := r.now(); r.inWindow(now) {
 			b.stats.bytes += uint64(len(data))
@@ -273,21 +262,22 @@ func (b *bot) connect(ctx context.Context) (*session, bool) {
 		}
 		switch {
 		case s.msg.GetAuthenticated() != nil:
+			if err := c.setReadDeadline(time.Time{}); err != nil {
+				return fail(err)
+			}
 			return s, true
 		case s.msg.GetError() != nil:
 			e := s.msg.GetError()
-			b.errorf(ctx, "auth", fmt.Errorf("%s: %s", e.GetCode(), e.GetMessage()))
-			conn.Close()
-			return nil, false
+			return fail(fmt.Errorf("%s: %s", e.GetCode(), e.GetMessage()))
 		}
 	}
 }
 
-// endSession closes the connection (which unblocks a sender stuck in a
-// write), stops the sender and settles refusals still pending.
+// endSession closes the connection (which ends a send stuck in a write),
+// stops the sender and settles refusals still pending.
 func (b *bot) endSession(ctx context.Context, s *session) {
 	s.closing.Store(true)
-	s.conn.Close()
+	s.conn.close()
 	b.stopSender(s)
 	if s.pending > 0 {
 		if ctx.Err() != nil {
@@ -382,12 +372,13 @@ func (b *bot) onMatchStart(ctx context.Context, s *session, start *arenav1.Match
 		b.errorf(ctx, "bad_match_start", fmt.Errorf("match %s has tick rate 0; sending at 30 Hz", start.GetMatchId()))
 		rate = 30
 	}
+	b.r.tickHz.CompareAndSwap(0, rate)
 	s.inMatch, s.matchID = true, start.GetMatchId()
 	s.dec = netcode.NewDecoder(start.GetYourShipId())
 	s.lastSnap, s.lastTick = 0, 0
 	s.firstSeq, s.lastAck = b.nextSeq, b.nextSeq-1
 	b.seenTick.Store(0)
-	b.startSender(ctx, s, time.Second/time.Duration(rate), int(rate))
+	s.sender = b.r.senders.join(b, s, time.Second/time.Duration(rate), int(rate))
 }
 
 // onMatchEnd stops playing, counts the match and queues again. It reports
@@ -398,7 +389,7 @@ func (b *bot) onMatchEnd(ctx context.Context, s *session, now time.Duration, end
 	s.inMatch, s.lastSnap = false, 0
 	b.stats.inputsAfterEnd += s.pending
 	s.pending = 0
-	if err := s.conn.Send(writeContext(ctx), queueJoin(b.r.cfg.Mode)); err != nil {
+	if err := s.conn.send(queueJoin(b.r.cfg.Mode)); err != nil {
 		b.errorf(ctx, "write", err)
 		return false
 	}
@@ -438,88 +429,14 @@ func (b *bot) checkPending(s *session, now time.Duration) {
 	}
 }
 
-// sender sends one match's inputs. Ownership: startSender starts its
-// goroutine; stopSender closes stop and waits for done; ctx ending also
-// stops it.
-type sender struct {
-	stop chan struct{}
-	done chan struct{}
-}
-
-func (b *bot) startSender(ctx context.Context, s *session, period time.Duration, tickRate int) {
-	snd := &sender{stop: make(chan struct{}), done: make(chan struct{})}
-	s.sender = snd
-	go func() {
-		defer close(snd.done)
-		b.sendLoop(ctx, s, snd.stop, period, tickRate)
-	}()
-}
-
+// stopSender ends the bot's sending, if it is sending; once it returns no
+// input of the bot is in flight.
 func (b *bot) stopSender(s *session) {
 	if s.sender == nil {
 		return
 	}
-	close(s.sender.stop)
-	<-s.sender.done
+	s.sender.stop()
 	s.sender = nil
-}
-
-// maxInputBurst is how many inputs one wake-up of a sender may send to
-// catch up after a stall, as the game client's pacer does (client/app);
-// beyond it the schedule restarts from now.
-const maxInputBurst = 4
-
-// sendLoop sends one input per period on the bot's own clock until stop is
-// closed or ctx is done. It starts at a random phase of the server's tick, as
-// a real client would (starting on MatchStart would align every bot with the
-// tick and bias acknowledgement latency by up to a tick), and like the game
-// client it catches up on inputs a late wake-up missed, at most
-// maxInputBurst at once. Of s it touches only conn and the atomics.
-func (b *bot) sendLoop(ctx context.Context, s *session, stop <-chan struct{}, period time.Duration, tickRate int) {
-	timer := time.NewTimer(time.Duration(b.rng.Int64N(int64(period))))
-	defer timer.Stop()
-	p := newPilot(b.rng, tickRate)
-	pace := pacer{period: period}
-	for {
-		select {
-		case <-stop:
-			return
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		for range pace.due(time.Now()) {
-			if !b.sendInput(ctx, s, p) {
-				return
-			}
-		}
-		timer.Reset(time.Until(pace.next))
-	}
-}
-
-// pacer schedules one input per period.
-type pacer struct {
-	period time.Duration
-	next   time.Time // when the next input is due; zero before the first
-}
-
-// due returns how many inputs to send at now (the first call starts the
-// schedule at now) and advances the schedule: every input whose time has
-// come, at most maxInputBurst, after which the schedule restarts from now.
-func (p *pacer) due(now time.Time) int {
-	if p.next.IsZero() {
-		p.next = now
-	}
-	if now.Before(p.next) {
-		return 0
-	}
-	n := int(now.Sub(p.next)/p.period) + 1
-	if n > maxInputBurst {
-		p.next = now.Add(p.period)
-		return maxInputBurst
-	}
-	p.next = p.next.Add(time.Duration(n) * p.period)
-	return n
 }
 
 // sendInput sends the pilot's next input; it reports false if the
@@ -539,11 +456,11 @@ func (b *bot) sendInput(ctx context.Context, s *session, p *pilot) bool {
 		slot.sent.Store(int64(now))
 		slot.key.Store(uint64(seq)<<32 | uint64(b.seenTick.Load()))
 	}
-	if err := s.conn.WriteFrame(writeContext(ctx), buf); err != nil {
+	if err := s.conn.write(buf); err != nil {
 		if ctx.Err() == nil && !s.closing.Load() {
 			s.writeFailed.Store(true)
 			b.errorf(ctx, "write", err)
-			s.conn.Close() // ends the reader, which connects again
+			s.conn.close() // ends the reader, which connects again
 		}
 		return false
 	}
@@ -553,57 +470,6 @@ func (b *bot) sendInput(ctx context.Context, s *session, p *pilot) bool {
 	}
 	return true
 }
-
-// pilot decides a bot's inputs and encodes them, reusing one message and
-// one buffer. It plays like a restless human: a new random direction and aim
-// about once a second, a shot (at a new random aim) about twice a second.
-type pilot struct {
-	rng      *rand.Rand
-	tickRate int
-	dir      int
-	aim      uint32
-	input    *arenav1.Input
-	msg      *arenav1.ClientMessage
-	buf      []byte
-}
-
-func newPilot(rng *rand.Rand, tickRate int) *pilot {
-	input := &arenav1.Input{}
-	return &pilot{
-		rng:      rng,
-		tickRate: tickRate,
-		dir:      rng.IntN(len(directions)),
-		aim:      rng.Uint32N(1 << 16),
-		input:    input,
-		msg:      &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: input}},
-		buf:      make([]byte, 0, 32),
-	}
-}
-
-// next returns the encoded ClientMessage of input seq. The bytes are valid
-// until the following call.
-func (p *pilot) next(seq uint32) ([]byte, error) {
-	if p.rng.IntN(p.tickRate) == 0 {
-		p.dir, p.aim = p.rng.IntN(len(directions)), p.rng.Uint32N(1<<16)
-	}
-	buttons := directions[p.dir]
-	if p.rng.IntN(p.tickRate) < 2 {
-		buttons |= uint32(arenav1.Button_BUTTON_FIRE)
-		p.aim = p.rng.Uint32N(1 << 16)
-	}
-	p.input.Seq, p.input.Buttons, p.input.Aim = seq, buttons, p.aim
-	var err error
-	p.buf, err = proto.MarshalOptions{}.MarshalAppend(p.buf[:0], p.msg)
-	return p.buf, err
-}
-
-// writeContext is the context every write gets: ctx's values without its
-// end. transport.Conn.WriteFrame, when its context ends during a write, sets
-// gorilla's write deadline from another goroutine, racing with the write in
-// progress; so the bots never let a context end a write, and unblock a
-// stuck one by closing the connection instead (gorilla allows Close
-// concurrently with everything).
-func writeContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 func queueJoin(mode string) *arenav1.ClientMessage {
 	return &arenav1.ClientMessage{Body: &arenav1.ClientMessage_QueueJoin{QueueJoin: &arenav1.QueueJoin{Mode: mode}}}

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"bytes"
@@ -90,8 +90,13 @@ func checkPlayed(t *testing.T, sum Summary, bots, matches int) {
 	if sum.SnapshotInterarrivalMS.Samples == 0 {
 		t.Error("no snapshot inter-arrival samples")
 	}
-	if sum.InputsSent == 0 {
-		t.Error("no inputs sent")
+	if sum.TickHz != 30 {
+		t.Errorf("tick_hz = %d, want 30", sum.TickHz)
+	}
+	// One input per tick per bot while it plays; the window also holds the
+	// few milliseconds of queueing before each match.
+	if perBot := float64(sum.InputsSent) / float64(bots) / sum.DurationS; perBot < 20 || perBot > 31 {
+		t.Errorf("%d inputs sent by %d bots in %.2f s: %.1f per bot per second, want about 30", sum.InputsSent, bots, sum.DurationS, perBot)
 	}
 	if sum.InputAckMS.Samples == 0 || sum.InputAckTicks.Samples == 0 {
 		t.Errorf("input ack samples: %d (ms), %d (ticks); want some", sum.InputAckMS.Samples, sum.InputAckTicks.Samples)
@@ -118,14 +123,17 @@ func checkServer(t *testing.T, sum Summary, players int) {
 		m.SnapshotsSent == 0 || m.ServerBytesSentPerPlayerS <= 0 || m.ServerWindowS <= 0 {
 		t.Errorf("server metrics %+v: want about %d players, ticks, snapshots and bytes", m, players)
 	}
-	if runtime.GOOS == "linux" && (sum.BotsCPUPercent == nil || *sum.BotsCPUPercent < 0) {
-		t.Errorf("bots' CPU %v, want a figure", sum.BotsCPUPercent)
+	if runtime.GOOS == "linux" && (sum.BotsCPUPercent == nil || *sum.BotsCPUPercent < 0 || sum.BotsCPUUSPerBotS == nil || *sum.BotsCPUUSPerBotS < 0) {
+		t.Errorf("bots' CPU %v, %v µs per bot-second: want figures", sum.BotsCPUPercent, sum.BotsCPUUSPerBotS)
+	}
+	if sum.BotsCPUs < 1 {
+		t.Errorf("bots_cpus = %d, want at least 1", sum.BotsCPUs)
 	}
 	js, err := json.Marshal(sum)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, field := range []string{`"tick_p99_ms":`, `"snapshots_dropped":`, `"server_bytes_sent_per_player_s":`} {
+	for _, field := range []string{`"tick_p99_ms":`, `"snapshots_dropped":`, `"server_bytes_sent_per_player_s":`, `"bots_saturated":`, `"tick_hz":`} {
 		if !bytes.Contains(js, []byte(field)) {
 			t.Errorf("JSON summary without %s: %s", field, js)
 		}
@@ -204,99 +212,5 @@ func TestSnapshotTag(t *testing.T) {
 	withID := &arenav1.ServerMessage{RequestId: 9, Body: snap.Body}
 	if b, _ := proto.Marshal(withID); b[0] == snapshotTag {
 		t.Fatal("a frame with a request id looks like a bare snapshot")
-	}
-}
-
-func TestHistogram(t *testing.T) {
-	// Buckets are contiguous and ordered, and each value's bucket holds it.
-	prev := -1
-	for v := uint64(0); v < 1<<20; v += 1 + v/97 {
-		i := bucketOf(v)
-		if i < prev {
-			t.Fatalf("bucketOf(%d) = %d after %d", v, i, prev)
-		}
-		prev = i
-		if mid := bucketValue(i); mid < float64(v)*0.984 || mid > float64(v)*1.016+1 {
-			t.Fatalf("value %d in bucket %d, whose value is %v", v, i, mid)
-		}
-	}
-	if bucketOf(1<<62) != histBuckets-1 {
-		t.Fatal("huge values are not clamped into the last bucket")
-	}
-
-	for _, tc := range []struct {
-		name          string
-		values        []uint64
-		p50, p99, max float64
-	}{
-		{"empty", nil, 0, 0, 0},
-		{"one", []uint64{5}, 5, 5, 5},
-		{"exact small values", []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, 10, 10},
-		{"one outlier in a hundred", append(repeat(33, 99), 1000), 33, 33, 1004},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var h histogram
-			for i, v := range tc.values {
-				h.add(i, v)
-			}
-			q := h.quantiles(1)
-			if q.Samples != uint64(len(tc.values)) || q.P50 != tc.p50 || q.P99 != tc.p99 || q.Max != tc.max {
-				t.Fatalf("quantiles %+v, want %d samples, p50 %v, p99 %v, max %v", q, len(tc.values), tc.p50, tc.p99, tc.max)
-			}
-		})
-	}
-}
-
-func repeat(v uint64, n int) []uint64 {
-	s := make([]uint64, n)
-	for i := range s {
-		s[i] = v
-	}
-	return s
-}
-
-func TestPacer(t *testing.T) {
-	const period = 10 * time.Millisecond
-	t0 := time.Unix(1000, 0)
-	p := pacer{period: period}
-	for i, step := range []struct {
-		at   time.Duration // since t0
-		want int
-	}{
-		{0, 1},                    // the first call starts the schedule
-		{5 * time.Millisecond, 0}, // early: nothing due
-		{10 * time.Millisecond, 1},
-		{19 * time.Millisecond, 0},
-		{41 * time.Millisecond, 3},  // a late wake-up catches up on 20, 30, 40
-		{50 * time.Millisecond, 1},  // and the schedule stays on the grid
-		{500 * time.Millisecond, 4}, // a long stall sends a burst, no more
-		{505 * time.Millisecond, 0}, // then restarts from the stall's end
-		{510 * time.Millisecond, 1},
-	} {
-		if got := p.due(t0.Add(step.at)); got != step.want {
-			t.Fatalf("step %d at %v: %d inputs due, want %d", i, step.at, got, step.want)
-		}
-	}
-}
-
-func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-bots", "0"},
-		{"-bots", "many"},
-		{"-duration", "-1s"},
-		{"-decode-every", "0"},
-		{"-server-pid", "-1"},
-		{"-server-pid", "1073741824", "-duration", "1ms"}, // no such process
-		{"-server", "127.0.0.1:8080"},
-		{"-nope"},
-		{"extra"},
-	} {
-		var out, errOut bytes.Buffer
-		if code := run(args, &out, &errOut); code != 2 {
-			t.Errorf("run %q = exit %d, want 2 (stderr %q)", args, code, errOut.String())
-		}
-		if out.Len() != 0 {
-			t.Errorf("run %q wrote to stdout: %q", args, out.String())
-		}
 	}
 }
