@@ -84,7 +84,7 @@ test: proto-check lint gotest soak-short wasm-test fuzz browser-test
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## capacity: step ffa16 bot counts up to the most the server holds at 30 Hz, shared and pinned (BOTS, PLACEMENTS, DURATION, RAMP, DECODE_EVERY from the environment).
+## capacity: step ffa16 bot counts up to the most the server holds at 30 Hz, shared and pinned (BOTS, PLACEMENTS, DURATION, RAMP, DECODE_EVERY from the environment); each run is a JSON line in bench/results/ (commit it), `go run ./bench/table bench/results/*.jsonl` prints the tables.
 capacity:
 	GO=$(GO) ./bench/capacity.sh
 

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Capacity: how many ffa16 bots one Arena server keeps at 30 Hz (BENCHMARK.md).
+# Capacity: how many ffa16 bots one Arena server holds at 30 Hz
+# (docs/benchmark.md).
 #
-# Builds bin/arena and bin/arena-bots, then for each placement (shared: no
-# affinity; pinned: server on CPU 0 with GOMAXPROCS=1, bots on CPU 1) and
-# each bot count, smallest first, starts a fresh server on a free loopback
-# port, loads it with
+# Builds bin/arena, bin/arena-bots and bin/bench-table, then for each
+# placement (shared: no affinity; pinned: server on CPU 0 with GOMAXPROCS=1,
+# bots on CPU 1) and each bot count, smallest first, starts a fresh server on
+# a free loopback port, loads it with
 #   arena-bots -bots N -mode ffa16 -duration D -ramp R -decode-every K -server-pid PID -json
-# stops it, and prints one markdown table row per run (with the bots' own CPU
-# use: near 100% of their core in "pinned", they are the bottleneck). A placement stops
-# stepping up at its first run that misses the capacity criteria:
-#   30 Hz held: snapshots/bot/s >= 29.5 and snapshot inter-arrival p99 < 66.7 ms;
-#   server tick p99 < 5 ms; input-to-acknowledgement p99 < 66 ms;
-#   no snapshot dropped by the server; no error at the bots.
+# stops it, appends the run's JSON summary (with placement, machine, commit
+# and date) as one line to bench/results/capacity-<date>-<commit>.jsonl,
+# and prints its markdown table row (bench/table). A run holds its bots when
+# it meets every criterion of docs/benchmark.md, which loadtest's
+# Summary.Verdict checks:
+#   ~30 snapshots per bot per second (at least 98 % of the tick rate);
+#   snapshot inter-arrival p99 < 2 ticks; input-to-acknowledgement p99 <= 2
+#   ticks; every bot connected and playing; 0 errors; 0 snapshots dropped by
+#   the server or missed by the bots; the bots' CPU below 90 % of the cores
+#   they may use, else the row says "bots saturated": the run measured the
+#   bots, not the server.
+# A placement stops stepping up at its first run that does not hold.
 #
 # Usage: bench/capacity.sh            (from anywhere in the repository)
 # Settings, from the environment:
@@ -22,10 +29,11 @@
 #   DECODE_EVERY=16                   one bot in K decodes and times acknowledgements
 #   GO=go                             the go command
 #
-# Output: the table on stdout; every run's JSON summary (one line each,
-# with "placement" added) in bench/results/<timestamp>.jsonl; the server's
-# and the bots' logs in bench/results/<timestamp>/. Needs bash, coreutils,
-# curl and taskset (util-linux), and go to build.
+# Output: the table on stdout; the JSON lines in bench/results/ (commit
+# them: `go run ./bench/table bench/results/capacity-*.jsonl` makes the
+# README's tables from them); the server's and the bots' logs in
+# bench/logs/<date>/ (not committed). Needs bash, coreutils, curl and
+# taskset (util-linux), and go to build.
 #
 # The bots share the machine with the server (in "pinned", each has its own
 # core); figures from a machine busy with other work are not capacity.
@@ -46,7 +54,7 @@ die() {
 
 # --- requirements ---------------------------------------------------------
 missing=()
-for cmd in curl taskset date env mkdir tr seq sleep timeout nproc cat tail "$GO"; do
+for cmd in curl taskset date env mkdir tr sed seq sleep timeout nproc uname cat tail "$GO"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
@@ -78,52 +86,19 @@ if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) < most + 256)); then
 fi
 
 # --- build ----------------------------------------------------------------
-echo "capacity: building bin/arena and bin/arena-bots" >&2
+echo "capacity: building bin/arena, bin/arena-bots and bin/bench-table" >&2
 mkdir -p bin
 "$GO" build -o bin/arena ./cmd/arena
 "$GO" build -o bin/arena-bots ./cmd/arena-bots
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-results=bench/results
-logs=$results/$stamp
-mkdir -p "$logs"
-jsonl=$results/$stamp.jsonl
-: >"$jsonl"
+"$GO" build -o bin/bench-table ./bench/table
 
 # --- helpers --------------------------------------------------------------
 
-# milli prints floor(1000·v) of a non-negative decimal v (Go's JSON numbers:
-# 29.762, 0, 1e-06, 1.5e+21), or nothing if v is not one.
-milli() {
-	[[ ${1-} =~ ^([0-9]+)(\.([0-9]+))?([eE]([-+]?)([0-9]+))?$ ]] || return 0
-	local int=${BASH_REMATCH[1]} frac=${BASH_REMATCH[3]} sign=${BASH_REMATCH[5]} exp=$((10#${BASH_REMATCH[6]:-0}))
-	[[ $sign == - ]] && exp=$((-exp))
-	local digits=$int$frac point=$((${#int} + exp + 3)) # digits before the point of 1000·v
-	if ((point <= 0)); then
-		echo 0
-		return
-	fi
-	while ((${#digits} < point)); do digits+=0; done
-	digits=${digits:0:point}
-	digits=${digits#"${digits%%[!0]*}"} # no leading zeros (octal)
-	echo $((10#${digits:-0}))
-}
-
-# jtop KEY: a top-level number of the run's JSON ($json).
-jtop() {
-	local re="\"$1\":[[:space:]]*([-0-9.eE+]+)"
-	[[ $json =~ $re ]] && echo "${BASH_REMATCH[1]}" || true
-}
-
-# jsub OBJECT KEY: a number of one of the JSON's flat objects.
-jsub() {
-	local re="\"$1\":[[:space:]]*\\{[^}]*\"$2\":[[:space:]]*([-0-9.eE+]+)"
-	[[ $json =~ $re ]] && echo "${BASH_REMATCH[1]}" || true
-}
-
-# f DIGITS V: V with DIGITS decimals, or n/a.
-f() {
-	if [[ -n ${2-} ]]; then printf "%.$1f" "$2"; else printf 'n/a'; fi
+# json_string S: S as a JSON string.
+json_string() {
+	local s=${1//\\/\\\\}
+	s=${s//\"/\\\"}
+	printf '"%s"' "$s"
 }
 
 server_pid=
@@ -194,18 +169,24 @@ while IFS=: read -r key value; do
 		break
 	fi
 done </proc/cpuinfo 2>/dev/null || true
+machine="$(nproc) CPUs (${cpu:-unknown CPU}), Linux $(uname -r)"
 commit=unknown
 if command -v git >/dev/null && commit=$(git rev-parse --short HEAD 2>/dev/null); then
-	git diff --quiet HEAD -- 2>/dev/null || commit+=" with uncommitted changes in the tree"
+	git diff --quiet HEAD -- 2>/dev/null || commit+=-dirty
 fi
 goversion=$("$GO" env GOVERSION)
-echo "Capacity, $MODE, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
-echo "Machine: $(nproc) CPUs (${cpu:-unknown CPU}), $goversion"
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+stamp=$(date -u +%Y%m%dT%H%MZ)
+jsonl=bench/results/capacity-$stamp-$commit.jsonl
+logs=bench/logs/$stamp
+mkdir -p bench/results "$logs"
+echo "Capacity, $MODE, $date, commit $commit"
+echo "Machine: $machine, $goversion"
 echo "Window $DURATION after a ramp of $RAMP bots/s, decode-every $DECODE_EVERY; shared: no affinity; pinned: server taskset -c 0 + GOMAXPROCS=1, bots taskset -c 1."
-echo "Criteria: snapshots/bot/s >= 29.5, inter-arrival p99 < 66.7 ms, tick p99 < 5 ms, ack p99 < 66 ms, 0 dropped, 0 errors."
+echo "Criteria (docs/benchmark.md): ~30 snapshots/bot/s, inter-arrival p99 < 2 ticks, ack p99 <= 2 ticks, every bot connected and playing, 0 errors, 0 dropped, bots below 90% of their cores."
 echo
-echo "| placement | bots | snapshots/bot/s | inter-arrival p99 ms | ack p50/p99 ms | ack p50/p99 ticks | B/bot/s | server µs/player/s | RSS KiB/player | tick p99 ms | dropped | errors | bots CPU % | meets criteria |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+bin/bench-table </dev/null
+prefix="\"machine\":$(json_string "$machine"),\"commit\":$(json_string "$commit"),\"date\":$(json_string "$date"),\"go\":$(json_string "$goversion"),\"ramp\":$RAMP"
 
 dur_s=$(seconds "$DURATION")
 for placement in $PLACEMENTS; do
@@ -226,46 +207,23 @@ for placement in $PLACEMENTS; do
 		# --foreground: Ctrl-C reaches the bots, which then print what they have.
 		timeout --foreground -s INT -k 30 "$limit" "${bots[@]}" >"$base-bots.json" 2>"$base-bots.log" || status=$?
 		stop_server
-		json=$(tr -d '\n' <"$base-bots.json" | tr -s ' ')
+		# One line: JSON strings hold no newline, so no leading blank is in one.
+		json=$(sed 's/^[[:space:]]*//' "$base-bots.json" | tr -d '\n')
 		if ((status != 0)) || [[ $json != \{* ]]; then
 			echo "| $placement | $n | bots failed (exit $status): see $base-bots.log |"
 			tail -n 5 "$base-bots.log" >&2 || true
 			break
 		fi
-		echo "{\"placement\":\"$placement\",${json#\{}" >>"$jsonl"
-
-		snap=$(jtop snapshots_per_bot_per_s)
-		ia99=$(jsub snapshot_interarrival_ms p99)
-		ack50=$(jsub input_ack_ms p50) ack99=$(jsub input_ack_ms p99) acks=$(jsub input_ack_ms samples)
-		ackt50=$(jsub input_ack_ticks p50) ackt99=$(jsub input_ack_ticks p99)
-		bps=$(jtop bytes_per_bot_per_s)
-		cpu_us=$(jtop server_cpu_us_per_player_s)
-		rss=$(jtop server_rss_kib_per_player)
-		tick99=$(jtop tick_p99_ms)
-		dropped=$(jtop snapshots_dropped)
-		errors=$(jtop errors)
-		bots_cpu=$(jtop bots_cpu_percent)
-
-		fails=()
-		v=$(milli "$snap")
-		[[ -n $v ]] && ((v >= 29500)) || fails+=("snapshot rate")
-		v=$(milli "$ia99")
-		[[ -n $v ]] && ((v < 66700)) || fails+=("inter-arrival")
-		v=$(milli "$tick99")
-		[[ -n $v ]] && ((v < 5000)) || fails+=("tick p99")
-		v=$(milli "$ack99")
-		[[ -n $v && ${acks:-0} != 0 ]] && ((v < 66000)) || fails+=("ack p99")
-		[[ $dropped == 0 ]] || fails+=("dropped")
-		[[ $errors == 0 ]] || fails+=("errors")
-		verdict=yes
-		if ((${#fails[@]})); then
-			verdict="no: ${fails[0]}"
-			for fail in "${fails[@]:1}"; do verdict+=", $fail"; done
-		fi
-
-		echo "| $placement | $n | $(f 2 "$snap") | $(f 1 "$ia99") | $(f 1 "$ack50") / $(f 1 "$ack99") | $(f 0 "$ackt50") / $(f 0 "$ackt99") | $(f 0 "$bps") | $(f 0 "$cpu_us") | $(f 1 "$rss") | $(f 2 "$tick99") | ${dropped:-n/a} | ${errors:-n/a} | $(f 0 "$bots_cpu") | $verdict |"
-		((${#fails[@]} == 0)) || break
+		line="{\"placement\":\"$placement\",$prefix,${json#\{}"
+		echo "$line" >>"$jsonl"
+		status=0
+		printf '%s\n' "$line" | bin/bench-table -header=false -check || status=$?
+		case $status in
+		0) ;;
+		1) break ;; # the row says what the run missed
+		*) die "bench-table could not read the run's JSON: see $base-bots.json" ;;
+		esac
 	done
 done
 echo
-echo "JSON lines: $jsonl; logs: $logs/"
+echo "JSON lines: $jsonl (commit them); logs: $logs/"
