@@ -47,8 +47,9 @@ vet:
 	$(GO) vet ./...
 	$(WASMENV) $(GO) vet ./client/... ./netcode/... ./game/... ./cmd/arena-client/
 
+## gotest: the Go tests, with a throwaway PostgreSQL cluster for store's Postgres tests (scripts/with-pg.sh sets ARENA_TEST_POSTGRES, installs Debian's postgresql when missing, and removes the cluster whether the tests pass or fail).
 gotest:
-	$(GO) test -race -shuffle=on -skip '^TestSoak$$' ./...
+	./scripts/with-pg.sh $(GO) test -race -shuffle=on -skip '^TestSoak$$' ./...
 
 ## wasm-test: the pure packages under js/wasm (Node): the game's golden per-tick hashes prove amd64 and wasm agree.
 wasm-test:
