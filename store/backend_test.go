@@ -70,7 +70,7 @@ func postgresBackend(t *testing.T) backend {
 
 // newPostgresDatabase creates an empty database on base's server, drops it
 // when t ends, and returns its DSN.
-func newPostgresDatabase(t *testing.T, base string) string {
+func newPostgresDatabase(t testing.TB, base string) string {
 	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {

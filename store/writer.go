@@ -38,6 +38,11 @@ type WriterConfig struct {
 	Registerer prometheus.Registerer
 	// Log gets failures and dropped results; nil discards them.
 	Log *slog.Logger
+	// Saved, if set, is called on Run's goroutine with each batch once it is
+	// written, so a caller can act on results that are durable (show them,
+	// forget what it kept for them). It must not block for long, nor keep
+	// the slice (the writer reuses it).
+	Saved func(results []MatchResult)
 }
 
 // withDefaults returns c with its zero fields set to the defaults.
@@ -229,25 +234,33 @@ func (w *Writer) writeRetrying(ctx context.Context, batch []MatchResult) bool {
 	}
 }
 
-// write makes one attempt to save batch and records its outcome.
+// write makes one attempt to save batch and records its outcome. After a
+// success it calls Saved (without holding w.mu) before counting the batch as
+// written, so Flush returns only once Saved has seen what it waited for.
 func (w *Writer) write(ctx context.Context, batch []MatchResult) error {
 	start := time.Now()
 	err := w.s.SaveResults(ctx, batch)
 	w.writeSeconds.Observe(time.Since(start).Seconds())
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if err != nil {
 		w.errorsTotal.Inc()
 		if w.lastErr == nil {
 			w.failingSince = start
 		}
 		w.lastErr = err
+		w.mu.Unlock()
 		return err
 	}
 	w.lastErr, w.failingSince = nil, time.Time{}
+	w.mu.Unlock()
+	if w.cfg.Saved != nil {
+		w.cfg.Saved(batch)
+	}
+	w.mu.Lock()
 	w.written += uint64(len(batch))
 	w.resultsWritten.Add(float64(len(batch)))
 	w.signal()
+	w.mu.Unlock()
 	return nil
 }
 

@@ -124,8 +124,17 @@ func TestWriterBatches(t *testing.T) {
 	t.Parallel()
 	s := &faultyStore{Store: openSQLiteT(t)}
 	reg := prometheus.NewRegistry()
-	w := NewWriter(s, WriterConfig{Batch: 64, Registerer: reg})
-	for _, r := range results(150) {
+	var savedMu sync.Mutex
+	var saved []string
+	w := NewWriter(s, WriterConfig{Batch: 64, Registerer: reg, Saved: func(rs []MatchResult) {
+		savedMu.Lock()
+		defer savedMu.Unlock()
+		for _, r := range rs {
+			saved = append(saved, r.MatchID)
+		}
+	}})
+	rs := results(150)
+	for _, r := range rs {
 		if err := w.Enqueue(r); err != nil {
 			t.Fatal(err)
 		}
@@ -139,6 +148,11 @@ func TestWriterBatches(t *testing.T) {
 	if err := w.Flush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	savedMu.Lock()
+	if len(saved) != len(rs) || saved[0] != rs[0].MatchID || saved[149] != rs[149].MatchID {
+		t.Errorf("Saved saw %d results by the time Flush returned, want the 150 in order", len(saved))
+	}
+	savedMu.Unlock()
 	var sizes []int
 	for _, c := range s.recorded() {
 		sizes = append(sizes, c.size)
