@@ -77,15 +77,20 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 // insert does nothing when a key exists, so concurrent first calls all read
 // back the one key that won.
 func (s *db) SigningKey(ctx context.Context) ([]byte, error) {
-	key := make([]byte, 32)
-	rand.Read(key)
-	if _, err := s.sql.ExecContext(ctx,
-		`INSERT INTO server_keys (name, value, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
-		signingKeyName, key, toMicros(time.Now())); err != nil {
-		return nil, fmt.Errorf("store: signing key: %w", err)
-	}
+	const read = `SELECT value FROM server_keys WHERE name = $1`
 	var stored []byte
-	if err := s.sql.QueryRowContext(ctx, `SELECT value FROM server_keys WHERE name = $1`, signingKeyName).Scan(&stored); err != nil {
+	err := s.sql.QueryRowContext(ctx, read, signingKeyName).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		key := make([]byte, 32)
+		rand.Read(key)
+		if _, err := s.sql.ExecContext(ctx,
+			`INSERT INTO server_keys (name, value, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+			signingKeyName, key, toMicros(time.Now())); err != nil {
+			return nil, fmt.Errorf("store: signing key: %w", err)
+		}
+		err = s.sql.QueryRowContext(ctx, read, signingKeyName).Scan(&stored)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: signing key: %w", err)
 	}
 	if len(stored) != 32 {
@@ -240,8 +245,11 @@ func (s *db) Rank(ctx context.Context, mode, id string, minMatches int) (int, er
 		return 0, nil
 	}
 	var ahead int
-	if err := s.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings
-WHERE mode = $1 AND matches >= $2 AND (display > $3 OR (display = $3 AND player_id < $4))`,
+	// Two range scans of ratings_leaderboard (an OR of the two would scan
+	// the table).
+	if err := s.sql.QueryRowContext(ctx, `SELECT
+	(SELECT COUNT(*) FROM ratings WHERE mode = $1 AND display > $3 AND matches >= $2) +
+	(SELECT COUNT(*) FROM ratings WHERE mode = $1 AND display = $3 AND player_id < $4 AND matches >= $2)`,
 		mode, minMatches, display, id).Scan(&ahead); err != nil {
 		return 0, fmt.Errorf("store: rank: %w", err)
 	}
