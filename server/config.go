@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/store"
 )
 
 // Config is everything the server can be told. Its zero value means
@@ -69,6 +70,21 @@ type Config struct {
 	// DebugDelay holds every outgoing message this long before writing it, to
 	// try the game at a given latency (prediction, interpolation). Default 0: off.
 	DebugDelay time.Duration
+	// Store keeps players, ratings, match results, chat reports and (when
+	// Secret is empty) the token-signing key. Default nil: ratings live in
+	// memory for the life of the process and the key is random.
+	Store store.Store
+	// StoreTimeout bounds the store reads a player waits for (ratings at
+	// sign-in on the websocket, profile and leaderboard pages). Default 2s.
+	StoreTimeout time.Duration
+	// ResultsWait is how long a match's results screen waits for its results
+	// to be stored before it is shown anyway (the write is retried in the
+	// background). Default 2s.
+	ResultsWait time.Duration
+	// PlacementMatches is how many rated matches a player plays in a mode
+	// before their rating there is shown and they enter its leaderboard.
+	// Default 5.
+	PlacementMatches int
 	// Clock drives the tick loops and the matchmaker. Default the wall clock.
 	Clock Clock
 }
@@ -93,6 +109,9 @@ func (c Config) WithDefaults() Config {
 	setDefault(&c.ReconnectGrace, 20*time.Second)
 	setDefault(&c.ChatBurst, 5)
 	setDefault(&c.ChatEvery, 2*time.Second)
+	setDefault(&c.StoreTimeout, 2*time.Second)
+	setDefault(&c.ResultsWait, 2*time.Second)
+	setDefault(&c.PlacementMatches, 5)
 	if c.Modes == nil {
 		c.Modes = game.DefaultModes()
 	}

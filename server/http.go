@@ -106,12 +106,26 @@ func (s *Server) handleModes(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, modes)
 }
 
+// health is GET /healthz: "ok"; "degraded" with the reasons while the server
+// serves but something it depends on is failing (200: players can still
+// play); "draining" (503) while it shuts down.
+type health struct {
+	Status  string   `json:"status"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	if s.draining.Load() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		writeJSON(w, http.StatusServiceUnavailable, health{Status: "draining"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	h := health{Status: "ok"}
+	if s.writer != nil {
+		if ok, reason := s.writer.Health(); !ok {
+			h.Status, h.Reasons = "degraded", append(h.Reasons, reason)
+		}
+	}
+	writeJSON(w, http.StatusOK, h)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

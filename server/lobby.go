@@ -92,10 +92,10 @@ var (
 // matches they are placed in. Its methods are safe for concurrent use; the
 // matchmaker inside is only touched under mu.
 type lobby struct {
-	cfg   *Config
-	log   *slog.Logger
-	met   *metrics
-	store matchmaking.Store
+	cfg    *Config
+	log    *slog.Logger
+	met    *metrics
+	ladder *ladder
 
 	mu       sync.Mutex
 	players  map[string]*player // signed in, connected or holding a seat through a short drop
@@ -109,7 +109,7 @@ type lobby struct {
 	matchesDone sync.WaitGroup
 }
 
-func newLobby(cfg *Config, log *slog.Logger, met *metrics) (*lobby, error) {
+func newLobby(cfg *Config, log *slog.Logger, met *metrics, ladder *ladder) (*lobby, error) {
 	shapes := make([]matchmaking.Shape, len(cfg.Modes))
 	for i, m := range cfg.Modes {
 		shapes[i] = matchmaking.Shape{Mode: m.Name, Teams: m.Teams, PlayersPerTeam: m.PlayersPerTeam}
@@ -120,8 +120,7 @@ func newLobby(cfg *Config, log *slog.Logger, met *metrics) (*lobby, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &lobby{
-		cfg: cfg, log: log, met: met,
-		store:    matchmaking.NewMemoryStore(),
+		cfg: cfg, log: log, met: met, ladder: ladder,
 		players:  make(map[string]*player),
 		mm:       mm,
 		matches:  make(map[string]*match),
@@ -180,19 +179,25 @@ func (l *lobby) disconnect(p *player, c *conn) {
 }
 
 // release frees a player from their seat (the match ended, or they
-// forfeited it): back in the lobby if connected, forgotten if not.
-func (l *lobby) release(s *seat) {
+// forfeited it): back in the lobby if connected, forgotten if not. A
+// connected player is sent last (the results, if any) once they are free
+// to queue again, then the lobby chat's history.
+func (l *lobby) release(s *seat, last []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p := s.player
 	if !p.match.CompareAndSwap(s, nil) {
 		return
 	}
-	if p.conn.Load() == nil {
+	c := p.conn.Load()
+	if c == nil {
 		if l.players[p.id] == p {
 			delete(l.players, p.id)
 		}
 		return
+	}
+	if last != nil && !s.left {
+		c.sendBytes(last)
 	}
 	p.deliverHistory(l.chat.History())
 }
@@ -212,11 +217,8 @@ func (l *lobby) join(p *player, mode string, now time.Time) error {
 	if _, ok := l.cfg.mode(mode); !ok {
 		return errUnknownMode
 	}
-	rating, ok := l.store.Rating(matchmaking.PlayerID(p.id))
-	if !ok {
-		rating = matchmaking.NewRating()
-	}
-	t := matchmaking.Ticket{Player: matchmaking.PlayerID(p.id), Mode: mode, Rating: rating, Enqueued: now}
+	r := l.ladder.rating(p.id, mode)
+	t := matchmaking.Ticket{Player: matchmaking.PlayerID(p.id), Mode: mode, Rating: matchmaking.Rating{Mu: r.Mu, Sigma: r.Sigma}, Enqueued: now}
 	if err := l.mm.Join(t); err != nil {
 		return err
 	}
@@ -287,6 +289,7 @@ func (l *lobby) placeLocked(g matchmaking.Group) {
 				continue // gone between the pass and now; the match plays short-handed
 			}
 			p.queuedMode = ""
+			l.ladder.holdLoaded(p.id) // released when the match's results are out
 			seats = append(seats, &seat{player: p, ship: uint32(len(seats) + 1), team: team + 1})
 		}
 	}
@@ -314,10 +317,12 @@ func (l *lobby) placeLocked(g matchmaking.Group) {
 	}()
 }
 
-// ended is called by a match's goroutine when it is over: ratings move, the
-// results go out, and the players are free to queue again.
+// ended is called by a match's goroutine when it is over: ratings move, and
+// once the results are stored (or ResultsWait has passed, if the store is
+// slow) the results go out and the players are free to queue again. So a
+// results screen a player saw is in the store, unless the store was failing.
 func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
-	l.applyRatings(m, end)
+	res, rated := l.ladder.rate(m, end, l.cfg.Clock.Now())
 	msg, err := marshalOptions.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchEnd{MatchEnd: end}})
 	if err != nil {
 		m.log.Error("encode results", slog.Any("err", err))
@@ -326,12 +331,21 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
 	delete(l.matches, m.id)
 	l.met.matchesActive.Dec()
 	l.mu.Unlock()
-	for _, s := range m.seats {
-		if c := s.player.conn.Load(); c != nil && !s.left && msg != nil {
-			c.sendBytes(msg)
+	deliver := sync.OnceFunc(func() {
+		for _, s := range m.seats {
+			l.release(s, msg)
+			l.ladder.release(s.player.id)
 		}
-		l.release(s)
+	})
+	if !rated {
+		deliver()
+		return
 	}
+	late := time.AfterFunc(l.cfg.ResultsWait, deliver)
+	l.ladder.record(res, func() {
+		late.Stop()
+		deliver()
+	})
 }
 
 // postLobby posts a line to the lobby channel: everyone signed in and not in a match.

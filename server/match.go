@@ -95,6 +95,8 @@ type match struct {
 	met   *metrics
 	clock Clock
 
+	mapName    string
+	started    time.Time // when run began, on the match's clock
 	inbox      chan matchEvent
 	done       chan struct{}
 	period     time.Duration
@@ -125,6 +127,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		log:        l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
 		met:        l.met,
 		clock:      l.cfg.Clock,
+		mapName:    l.cfg.Map.Name,
 		inbox:      make(chan matchEvent, 8*len(seats)+16),
 		done:       make(chan struct{}),
 		period:     time.Second / time.Duration(l.cfg.TickRate),
@@ -181,6 +184,7 @@ const maxCatchUp = 3
 // run plays the match to its end: one tick per period, then results.
 func (m *match) run(ctx context.Context) {
 	defer close(m.done)
+	m.started = m.clock.Now()
 	m.log.Info("match started", slog.Int("players", len(m.seats)))
 	for _, s := range m.seats {
 		m.sendStart(s)
@@ -306,7 +310,7 @@ func (m *match) forfeit(s *seat, why string) {
 	s.left, s.offline = true, false
 	m.sim.RemovePlayer(s.ship)
 	m.postSystem(s.player.name + why)
-	m.lobby.release(s)
+	m.lobby.release(s, nil)
 }
 
 // applyInputs gives the simulation one input per seat for this tick.

@@ -73,7 +73,8 @@ type matchRig struct {
 
 func newMatchRig(t *testing.T, cfg Config) *matchRig {
 	cfg = cfg.WithDefaults()
-	l, err := newLobby(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), newMetrics())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	l, err := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log))
 	if err != nil {
 		t.Fatal(err)
 	}

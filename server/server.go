@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/arena-server/arena/server/chat"
+	"github.com/arena-server/arena/store"
 )
 
 // Server is Arena's game server: HTTP sign-in, the websocket gateway, the
@@ -29,6 +30,8 @@ type Server struct {
 	met        *metrics
 	signer     signer
 	lobby      *lobby
+	ladder     *ladder
+	writer     *store.Writer // nil without a store
 	chatFilter *chat.Filter
 	upgrader   websocket.Upgrader
 	mux        *http.ServeMux
@@ -36,6 +39,12 @@ type Server struct {
 	admin      *http.Server
 
 	draining atomic.Bool
+
+	// The writer's goroutine: started by the first Run (or Shutdown), stopped
+	// by Shutdown once the matches' last results are written.
+	writerOnce sync.Once
+	stopWriter context.CancelFunc
+	writerDone chan struct{}
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{} // open websockets, authenticated or not
@@ -48,23 +57,26 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if len(cfg.Secret) == 0 {
-		cfg.Secret = make([]byte, 32)
-		if _, err := rand.Read(cfg.Secret); err != nil {
-			return nil, fmt.Errorf("session secret: %w", err)
-		}
-		log.Warn("no session secret configured (ARENA_SECRET): using a random one; sessions end when the process does")
+	secret, err := signingKey(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	met := newMetrics()
 	s := &Server{
 		cfg:        cfg,
 		log:        log,
 		met:        met,
-		signer:     signer{secret: cfg.Secret, ttl: cfg.TokenTTL},
+		signer:     signer{secret: secret, ttl: cfg.TokenTTL},
 		conns:      make(map[*conn]struct{}),
 		chatFilter: chat.NewFilter(cfg.ChatWords),
+		writerDone: make(chan struct{}),
 	}
-	lobby, err := newLobby(&s.cfg, log, met)
+	s.ladder = newLadder(&s.cfg, log)
+	if cfg.Store != nil {
+		s.writer = store.NewWriter(cfg.Store, store.WriterConfig{Registerer: met.registry, Log: log, Saved: s.ladder.saved})
+		s.ladder.writer = s.writer
+	}
+	lobby, err := newLobby(&s.cfg, log, met, s.ladder)
 	if err != nil {
 		return nil, fmt.Errorf("lobby: %w", err)
 	}
@@ -80,6 +92,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.api("POST /api/v1/session", s.handleSession)
 	s.api("GET /api/v1/modes", s.handleModes)
+	s.api("GET /api/v1/leaderboard", s.handleLeaderboard)
+	s.api("GET /api/v1/players/{id}", s.handleProfile)
 	s.mux.HandleFunc("/api/", handleUnknownAPI)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /ws", s.handleWebsocket)
@@ -101,10 +115,51 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 // Handler is the public HTTP handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Run drives the matchmaker until ctx is done. Matches run on their own
-// goroutines and are ended by Shutdown.
+// Run drives the matchmaker until ctx is done, and starts the store's
+// writer, which runs until Shutdown. Matches run on their own goroutines and
+// are ended by Shutdown.
 func (s *Server) Run(ctx context.Context) {
+	s.startWriter()
 	s.lobby.run(ctx)
+}
+
+func (s *Server) startWriter() {
+	s.writerOnce.Do(func() {
+		if s.writer == nil {
+			close(s.writerDone)
+			return
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopWriter = cancel
+		go func() {
+			defer close(s.writerDone)
+			s.writer.Run(ctx)
+		}()
+	})
+}
+
+// signingKey is the key that signs session tokens: Config.Secret, else the
+// store's (created once and kept, so sessions survive restarts), else a
+// random one for this process.
+func signingKey(cfg Config, log *slog.Logger) ([]byte, error) {
+	switch {
+	case len(cfg.Secret) > 0:
+		return cfg.Secret, nil
+	case cfg.Store != nil:
+		ctx, cancel := context.WithTimeout(context.Background(), 10*cfg.StoreTimeout)
+		defer cancel()
+		key, err := cfg.Store.SigningKey(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("session signing key from the store: %w", err)
+		}
+		return key, nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("session secret: %w", err)
+	}
+	log.Warn("no store and no session secret (ARENA_SECRET): using a random key; sessions end when the process does")
+	return key, nil
 }
 
 // Listen opens the public listener on Config.Addr.
@@ -141,6 +196,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.connsMu.Unlock()
 	s.lobby.drain()
 	s.lobby.waitMatches(ctx)
+	// The last matches' results screens wait for their results to be stored.
+	s.startWriter()
+	if s.writer != nil {
+		if err := s.writer.Flush(ctx); err != nil {
+			s.log.Error("match results not all stored before shutdown", slog.Any("err", err))
+		}
+		s.stopWriter()
+	}
+	<-s.writerDone
 	s.connsMu.Lock()
 	for c := range s.conns {
 		c.close(websocket.CloseGoingAway, "server shutting down")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -54,6 +55,7 @@ func (s *Server) serveConn(c *conn) {
 	if !ok {
 		return
 	}
+	defer s.ladder.release(p.id) // after disconnect: the hold admit took
 	defer s.lobby.disconnect(p, c)
 	c.log = s.log.With(slog.String("player", p.id))
 
@@ -119,10 +121,30 @@ func (s *Server) authenticate(c *conn) (*player, bool) {
 		}
 		return nil, false
 	}
+	if err := s.admit(id); err != nil {
+		c.log.Warn("sign-in refused: the store did not answer", slog.String("player", id.PlayerID), slog.Any("err", err))
+		s.rejectClose(c, websocket.CloseTryAgainLater, "store_unavailable", arenav1.ErrorCode_ERROR_CODE_UNAVAILABLE,
+			"the player store is not answering; try again shortly")
+		return nil, false
+	}
 	c.send(&arenav1.ServerMessage{RequestId: msg.GetRequestId(), Body: &arenav1.ServerMessage_Authenticated{
 		Authenticated: &arenav1.Authenticated{PlayerId: id.PlayerID, Name: id.Name},
 	}})
 	return s.lobby.connect(id, c), true
+}
+
+// admit records that a player signed in and holds their ratings for the
+// connection's life (see ladder), reading them from the store within
+// Config.StoreTimeout.
+func (s *Server) admit(id identity) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StoreTimeout)
+	defer cancel()
+	if s.cfg.Store != nil {
+		if err := s.cfg.Store.TouchPlayer(ctx, id.PlayerID, id.Name, s.cfg.Clock.Now()); err != nil {
+			return err
+		}
+	}
+	return s.ladder.hold(ctx, id.PlayerID)
 }
 
 // refusal is why a connection's first message does not sign it in: the

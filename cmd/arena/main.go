@@ -21,6 +21,7 @@ import (
 	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/internal/envflag"
 	"github.com/arena-server/arena/server"
+	"github.com/arena-server/arena/store"
 )
 
 func main() {
@@ -56,6 +57,10 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", def.PingInterval, "time between keep-alive pings")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", def.IdleTimeout, "close a connection silent (no pong either) for this long")
 	fs.DurationVar(&cfg.DebugDelay, "debug-delay", 0, "hold every outgoing message this long, to try the game at a given latency (0: off)")
+	dataDir := fs.String("data-dir", "data", "directory of the embedded SQLite database (players, ratings, results, signing key)")
+	dsn := fs.String("db", "", "PostgreSQL URL (postgres://user@host:5432/db) instead of SQLite in -data-dir")
+	fs.DurationVar(&cfg.StoreTimeout, "store-timeout", def.StoreTimeout, "bound of the store reads a player waits for")
+	fs.IntVar(&cfg.PlacementMatches, "placement-matches", def.PlacementMatches, "rated matches in a mode before a player's rating is shown and ranked")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := envflag.Parse(fs, "ARENA_", args); err != nil {
@@ -88,6 +93,14 @@ func run(args []string) error {
 		}
 		cfg.ChatWords = strings.Fields(string(data))
 	}
+	octx, ocancel := context.WithTimeout(context.Background(), 30*time.Second)
+	st, err := store.Open(octx, *dsn, *dataDir)
+	ocancel()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cfg.Store = st
 	srv, err := server.New(cfg, log)
 	if err != nil {
 		return err

@@ -10,13 +10,24 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/server"
+	"github.com/arena-server/arena/store"
 )
 
 // Start runs a server with cfg behind httptest, logging warnings and errors
 // to the test's output, and stops it when the test ends: the matchmaker
 // stops, matches still running are aborted at once, connections close.
+// Without cfg.Store it keeps its players in a fresh SQLite store in a
+// temporary directory, as `arena` does in its data directory.
 func Start(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
+	if cfg.Store == nil {
+		st, err := store.OpenSQLite(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() }) // runs after the shutdown below
+		cfg.Store = st
+	}
 	srv, err := server.New(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +42,7 @@ func Start(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		sctx, scancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer scancel()
 		if err := srv.Shutdown(sctx); err != nil {
 			t.Errorf("shutdown: %v", err)

@@ -51,6 +51,9 @@ const (
 	ErrorCode_ERROR_CODE_MATCH_ABORTED ErrorCode = 11
 	// The server failed; the message may be retried.
 	ErrorCode_ERROR_CODE_INTERNAL ErrorCode = 12
+	// A service the server depends on (the player store) did not answer in
+	// time; try again shortly.
+	ErrorCode_ERROR_CODE_UNAVAILABLE ErrorCode = 13
 )
 
 // Enum value maps for ErrorCode.
@@ -69,6 +72,7 @@ var (
 		10: "ERROR_CODE_SHUTTING_DOWN",
 		11: "ERROR_CODE_MATCH_ABORTED",
 		12: "ERROR_CODE_INTERNAL",
+		13: "ERROR_CODE_UNAVAILABLE",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":      0,
@@ -84,6 +88,7 @@ var (
 		"ERROR_CODE_SHUTTING_DOWN":    10,
 		"ERROR_CODE_MATCH_ABORTED":    11,
 		"ERROR_CODE_INTERNAL":         12,
+		"ERROR_CODE_UNAVAILABLE":      13,
 	}
 )
 
@@ -584,7 +589,7 @@ const file_arena_v1_envelope_proto_rawDesc = "" +
 	"\x04body\"J\n" +
 	"\x05Error\x12'\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x13.arena.v1.ErrorCodeR\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage*\x88\x03\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage*\xa4\x03\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ERROR_CODE_BAD_MESSAGE\x10\x01\x12\x1e\n" +
@@ -599,7 +604,8 @@ const file_arena_v1_envelope_proto_rawDesc = "" +
 	"\x18ERROR_CODE_SHUTTING_DOWN\x10\n" +
 	"\x12\x1c\n" +
 	"\x18ERROR_CODE_MATCH_ABORTED\x10\v\x12\x17\n" +
-	"\x13ERROR_CODE_INTERNAL\x10\fB6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
+	"\x13ERROR_CODE_INTERNAL\x10\f\x12\x1a\n" +
+	"\x16ERROR_CODE_UNAVAILABLE\x10\rB6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
 
 var (
 	file_arena_v1_envelope_proto_rawDescOnce sync.Once

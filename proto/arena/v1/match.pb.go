@@ -998,9 +998,12 @@ type PlayerResult struct {
 	// Displayed rating after the match.
 	Rating int32 `protobuf:"zigzag32,9,opt,name=rating,proto3" json:"rating,omitempty"`
 	// Change of the displayed rating from this match.
-	RatingChange  int32 `protobuf:"zigzag32,10,opt,name=rating_change,json=ratingChange,proto3" json:"rating_change,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RatingChange int32 `protobuf:"zigzag32,10,opt,name=rating_change,json=ratingChange,proto3" json:"rating_change,omitempty"`
+	// Rated matches the player still has to play in this mode before a rating
+	// is shown; while it is above 0, rating and rating_change are 0.
+	PlacementMatchesLeft uint32 `protobuf:"varint,11,opt,name=placement_matches_left,json=placementMatchesLeft,proto3" json:"placement_matches_left,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *PlayerResult) Reset() {
@@ -1099,6 +1102,13 @@ func (x *PlayerResult) GetRating() int32 {
 func (x *PlayerResult) GetRatingChange() int32 {
 	if x != nil {
 		return x.RatingChange
+	}
+	return 0
+}
+
+func (x *PlayerResult) GetPlacementMatchesLeft() uint32 {
+	if x != nil {
+		return x.PlacementMatchesLeft
 	}
 	return 0
 }
@@ -1236,7 +1246,7 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\fship_removed\x18\x14 \x03(\rR\vshipRemoved\x12\x1d\n" +
 	"\n" +
 	"team_kills\x18\x15 \x03(\rR\tteamKillsB\v\n" +
-	"\t_self_aimJ\x04\b\x05\x10\tR\x05shipsR\vprojectilesR\x06eventsR\vteam_scores\"\x89\x02\n" +
+	"\t_self_aimJ\x04\b\x05\x10\tR\x05shipsR\vprojectilesR\x06eventsR\vteam_scores\"\xbf\x02\n" +
 	"\fPlayerResult\x12\x17\n" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
 	"\tplayer_id\x18\x02 \x01(\tR\bplayerId\x12\x12\n" +
@@ -1248,7 +1258,8 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\x04left\x18\b \x01(\bR\x04left\x12\x16\n" +
 	"\x06rating\x18\t \x01(\x11R\x06rating\x12#\n" +
 	"\rrating_change\x18\n" +
-	" \x01(\x11R\fratingChange\"\x89\x01\n" +
+	" \x01(\x11R\fratingChange\x124\n" +
+	"\x16placement_matches_left\x18\v \x01(\rR\x14placementMatchesLeft\"\x89\x01\n" +
 	"\bMatchEnd\x12\x19\n" +
 	"\bmatch_id\x18\x01 \x01(\tR\amatchId\x120\n" +
 	"\x06reason\x18\x02 \x01(\x0e2\x18.arena.v1.MatchEndReasonR\x06reason\x120\n" +

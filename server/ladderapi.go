@@ -1,0 +1,262 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/arena-server/arena/store"
+)
+
+// Limits of the ladder's HTTP API.
+const (
+	defaultLeaderboardLimit = 50
+	maxLeaderboardLimit     = 100
+	maxLeaderboardOffset    = 1_000_000
+	profileRecentMatches    = 20
+)
+
+// leaderboardResponse is GET /api/v1/leaderboard.
+type leaderboardResponse struct {
+	Mode string `json:"mode"`
+	// PlacementMatches is how many matches a player plays in the mode before
+	// they are ranked.
+	PlacementMatches int                `json:"placement_matches"`
+	Offset           int                `json:"offset"`
+	Entries          []leaderboardEntry `json:"entries"`
+	// Player is the asking player's own standing, when ?player= was given.
+	Player *playerStanding `json:"player,omitempty"`
+}
+
+type leaderboardEntry struct {
+	Rank     int    `json:"rank"`
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
+	Rating   int    `json:"rating"`
+	Matches  int    `json:"matches"`
+}
+
+// playerStanding is one player's place in a mode: Rank 0 and Rating null
+// while they play their placement matches.
+type playerStanding struct {
+	Mode                 string `json:"mode"`
+	Rank                 int    `json:"rank"`
+	Rating               *int   `json:"rating"`
+	Matches              int    `json:"matches"`
+	PlacementMatchesLeft int    `json:"placement_matches_left"`
+}
+
+// profileResponse is GET /api/v1/players/{id}.
+type profileResponse struct {
+	PlayerID string           `json:"player_id"`
+	Name     string           `json:"name"`
+	Created  time.Time        `json:"created"`
+	LastSeen time.Time        `json:"last_seen"`
+	Ratings  []playerStanding `json:"ratings"`
+	Recent   []recentMatch    `json:"recent"`
+}
+
+type recentMatch struct {
+	MatchID   string    `json:"match_id"`
+	Mode      string    `json:"mode"`
+	Map       string    `json:"map"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Players   int       `json:"players"`
+	Team      int       `json:"team"`
+	Placement int       `json:"placement"`
+	Kills     int       `json:"kills"`
+	Deaths    int       `json:"deaths"`
+	// Rating and RatingChange are null while the player was placing.
+	Rating               *int `json:"rating"`
+	RatingChange         *int `json:"rating_change"`
+	PlacementMatchesLeft int  `json:"placement_matches_left"`
+}
+
+// handleLeaderboard serves GET /api/v1/leaderboard?mode=M&limit=N&offset=K
+// [&player=ID]: a page of a mode's ranked players, best first.
+func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "mode", "limit", "offset", "player"); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorResponse{err.Error()})
+		return
+	}
+	mode := q.Get("mode")
+	if _, ok := s.cfg.mode(mode); !ok {
+		writeJSON(w, http.StatusBadRequest, errorResponse{fmt.Sprintf("mode %q: must be one of %v", mode, s.modeNames())})
+		return
+	}
+	limit, err1 := intParam(q, "limit", defaultLeaderboardLimit, 1, maxLeaderboardLimit)
+	offset, err2 := intParam(q, "offset", 0, 0, maxLeaderboardOffset)
+	player := q.Get("player")
+	var err3 error
+	if q.Has("player") && !validPlayerID(player) {
+		err3 = errors.New("player: must be a player id")
+	}
+	if err := errors.Join(err1, err2, err3); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorResponse{err.Error()})
+		return
+	}
+	st, ctx, cancel, ok := s.storeFor(w, r)
+	if !ok {
+		return
+	}
+	defer cancel()
+	rows, err := st.Leaderboard(ctx, mode, s.cfg.PlacementMatches, limit, offset)
+	if err != nil {
+		s.storeFailed(w, "leaderboard", err)
+		return
+	}
+	resp := leaderboardResponse{Mode: mode, PlacementMatches: s.cfg.PlacementMatches, Offset: offset, Entries: make([]leaderboardEntry, len(rows))}
+	for i, e := range rows {
+		resp.Entries[i] = leaderboardEntry{Rank: e.Rank, PlayerID: e.PlayerID, Name: e.Name, Rating: e.Rating.Display, Matches: e.Rating.Matches}
+	}
+	if player != "" {
+		ratings, err := st.Ratings(ctx, player)
+		if err != nil {
+			s.storeFailed(w, "ratings", err)
+			return
+		}
+		standing := s.standing(mode, ratings[mode])
+		if standing.Rating != nil {
+			if standing.Rank, err = st.Rank(ctx, mode, player, s.cfg.PlacementMatches); err != nil {
+				s.storeFailed(w, "rank", err)
+				return
+			}
+		}
+		resp.Player = &standing
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// handleProfile serves GET /api/v1/players/{id}: the player's rating in
+// every mode and their last matches.
+func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !validPlayerID(id) {
+		writeJSON(w, http.StatusBadRequest, errorResponse{"not a player id"})
+		return
+	}
+	if err := onlyParams(r.URL.Query()); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorResponse{err.Error()})
+		return
+	}
+	st, ctx, cancel, ok := s.storeFor(w, r)
+	if !ok {
+		return
+	}
+	defer cancel()
+	p, err := st.Profile(ctx, id, profileRecentMatches)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, errorResponse{"no such player"})
+		return
+	case err != nil:
+		s.storeFailed(w, "profile", err)
+		return
+	}
+	resp := profileResponse{PlayerID: p.Player.ID, Name: p.Player.Name, Created: p.Player.Created, LastSeen: p.Player.LastSeen,
+		Ratings: []playerStanding{}, Recent: make([]recentMatch, len(p.Recent))}
+	for _, m := range s.cfg.Modes { // in the server's order of modes
+		if rating, ok := p.Ratings[m.Name]; ok {
+			resp.Ratings = append(resp.Ratings, s.standing(m.Name, rating))
+		}
+	}
+	for i, m := range p.Recent {
+		rm := recentMatch{MatchID: m.MatchID, Mode: m.Mode, Map: m.Map, Start: m.Start, End: m.End, Players: m.Players,
+			Team: m.Team, Placement: m.Placement, Kills: m.Kills, Deaths: m.Deaths}
+		if s.ladder.shown(m.After) {
+			rm.Rating = &m.After.Display
+			if s.ladder.shown(m.Before) {
+				change := m.After.Display - m.Before.Display
+				rm.RatingChange = &change
+			}
+		} else {
+			rm.PlacementMatchesLeft = s.cfg.PlacementMatches - m.After.Matches
+		}
+		resp.Recent[i] = rm
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// standing is a rating as players see it: hidden while placing.
+func (s *Server) standing(mode string, r store.Rating) playerStanding {
+	st := playerStanding{Mode: mode, Matches: r.Matches}
+	if s.ladder.shown(r) {
+		st.Rating = &r.Display
+	} else {
+		st.PlacementMatchesLeft = s.cfg.PlacementMatches - r.Matches
+	}
+	return st
+}
+
+// storeFor returns the store and a context bounded by StoreTimeout, or
+// answers 503 when the server keeps no store.
+func (s *Server) storeFor(w http.ResponseWriter, r *http.Request) (store.Store, context.Context, context.CancelFunc, bool) {
+	if s.cfg.Store == nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorResponse{"this server keeps no ladder: it runs without a store"})
+		return nil, nil, nil, false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.StoreTimeout)
+	return s.cfg.Store, ctx, cancel, true
+}
+
+// storeFailed answers a read the store could not serve in time.
+func (s *Server) storeFailed(w http.ResponseWriter, what string, err error) {
+	s.log.Warn("store read failed", slog.String("read", what), slog.Any("err", err))
+	writeJSON(w, http.StatusServiceUnavailable, errorResponse{"the player store is not answering; try again shortly"})
+}
+
+func (s *Server) modeNames() []string {
+	names := make([]string, len(s.cfg.Modes))
+	for i, m := range s.cfg.Modes {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// onlyParams refuses query parameters other than allowed, and repeated ones.
+func onlyParams(q url.Values, allowed ...string) error {
+	var errs []error
+	for k, v := range q {
+		switch {
+		case !slices.Contains(allowed, k):
+			errs = append(errs, fmt.Errorf("unknown parameter %q", k))
+		case len(v) > 1:
+			errs = append(errs, fmt.Errorf("parameter %q given %d times", k, len(v)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// intParam parses an optional integer parameter within [lo, hi].
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	if !q.Has(name) {
+		return def, nil
+	}
+	n, err := strconv.Atoi(q.Get(name))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s: must be an integer from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}
+
+// validPlayerID reports whether id has the form of the ids sign-in issues:
+// 24 lower-case hexadecimal digits.
+func validPlayerID(id string) bool {
+	if len(id) != 24 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
