@@ -142,6 +142,12 @@ type Store interface {
 	Close() error
 }
 
+// Both backends implement Store.
+var (
+	_ Store = (*SQLite)(nil)
+	_ Store = (*Postgres)(nil)
+)
+
 // Open opens the store that dsn names and applies pending migrations. An
 // empty dsn opens SQLite in dataDir (see OpenSQLite); a dsn starting with
 // postgres:// or postgresql:// opens PostgreSQL (see OpenPostgres). Any other
