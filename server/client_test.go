@@ -66,6 +66,7 @@ type client struct {
 	msgs   chan received
 	closed chan error
 	token  string
+	id     string // the player id the server authenticated
 }
 
 // received is one server message and, for a snapshot, the state it decodes
@@ -101,6 +102,7 @@ func resume(t *testing.T, ts *httptest.Server, token, name string) *client {
 	c.token = token
 	c.send(authenticate(token))
 	got := c.waitFor("authenticated", func(m *arenav1.ServerMessage) bool { return m.GetAuthenticated() != nil })
+	c.id = got.GetAuthenticated().GetPlayerId()
 	if got.GetAuthenticated().GetName() != name {
 		t.Fatalf("authenticated as %q, want %q", got.GetAuthenticated().GetName(), name)
 	}
