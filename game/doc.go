@@ -1,5 +1,5 @@
 // Package game is Arena's simulation: the authoritative rules of the top-down
-// arena shooter described in GAME.md — ships, movement with wall collision,
+// arena shooter described in docs/game.md — ships, movement with wall collision,
 // projectiles, damage, death and respawn, teams, scores, time limits and
 // results. The server runs it to decide every match; the browser client runs
 // the same code (compiled to js/wasm) to predict its own ship.

@@ -177,7 +177,7 @@ func ParseModes(data []byte) ([]Mode, error) {
 	return modes, nil
 }
 
-// DefaultModes returns the modes of GAME.md from the embedded modes.json, in
+// DefaultModes returns the modes of docs/game.md from the embedded modes.json, in
 // file order: duel, teams, ffa, ffa16. Each call returns a new slice. It
 // panics only if the embedded file is invalid, which the tests rule out.
 func DefaultModes() []Mode {

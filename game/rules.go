@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Rules holds every number of the game (GAME.md), expressed per second and
+// Rules holds every number of the game (docs/game.md), expressed per second and
 // in world units. A zero field means its default; [DefaultRules] has them
 // all. A [World] converts the rules to per-tick amounts once, when it is
 // built: speeds round to the nearest sub-unit per tick (at least 1), and
@@ -45,7 +45,7 @@ type Rules struct {
 	Countdown time.Duration
 }
 
-// DefaultRules returns the rules of GAME.md.
+// DefaultRules returns the rules of docs/game.md.
 func DefaultRules() Rules {
 	return Rules{
 		ShipRadius:         20,

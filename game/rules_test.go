@@ -12,7 +12,7 @@ func TestDefaultRulesMatchGameMD(t *testing.T) {
 		r.ProjectileLifetime != 1500*time.Millisecond || r.ProjectileDamage != 20 ||
 		r.FireInterval != 250*time.Millisecond || r.RespawnDelay != 2*time.Second ||
 		r.SpawnProtection != time.Second || r.Countdown != 3*time.Second {
-		t.Errorf("DefaultRules() = %+v, not GAME.md's numbers", r)
+		t.Errorf("DefaultRules() = %+v, not docs/game.md's numbers", r)
 	}
 	if got := (Rules{}).WithDefaults(); got != r {
 		t.Errorf("Rules{}.WithDefaults() = %+v, want %+v", got, r)
