@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -132,40 +130,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v) // the client went away: nothing to do
-}
-
-// webHandler serves the built web client from dir. The .wasm is served from
-// its gzip-compressed twin when the browser accepts gzip.
-func webHandler(dir string) http.Handler {
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		if r.URL.Path == "/" {
-			if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
-				http.Error(w, "The web client is not built: run `make wasm` (or `make run`).", http.StatusNotFound)
-				return
-			}
-		}
-		if strings.HasSuffix(r.URL.Path, ".wasm") {
-			w.Header().Set("Content-Type", "application/wasm")
-			w.Header().Set("Vary", "Accept-Encoding")
-			gz := filepath.Join(dir, filepath.Clean("/"+r.URL.Path)+".gz")
-			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				if f, err := os.Open(gz); err == nil {
-					defer f.Close()
-					if st, err := f.Stat(); err == nil {
-						w.Header().Set("Content-Encoding", "gzip")
-						http.ServeContent(w, r, "", st.ModTime(), f)
-						return
-					}
-				}
-			}
-		}
-		w.Header().Set("Cache-Control", "no-cache")
-		files.ServeHTTP(w, r)
-	})
 }
