@@ -2,11 +2,7 @@ package transport
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 )
 
 // ModesPath is the server's list of playable modes, relative to its base URL.
@@ -37,33 +33,9 @@ func (m Mode) Players() int { return max(m.Teams, 0) * max(m.PlayersPerTeam, 0) 
 // any later entry with the name of an earlier one, are left out; a list that
 // is empty then is an error.
 func Modes(ctx context.Context, baseURL string) ([]Mode, error) {
-	endpoint, err := endpointURL(baseURL, ModesPath)
-	if err != nil {
-		return nil, fmt.Errorf("modes: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return nil, fmt.Errorf("modes: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("modes: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxModesBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("modes: read response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("modes: %s", resp.Status)
-	}
-	if len(data) > maxModesBody {
-		return nil, fmt.Errorf("modes: response larger than %d bytes", maxModesBody)
-	}
 	var listed []Mode
-	if err := json.Unmarshal(data, &listed); err != nil {
-		return nil, fmt.Errorf("modes: decode response: %w", err)
+	if err := getJSON(ctx, "modes", baseURL, ModesPath, nil, maxModesBody, &listed); err != nil {
+		return nil, err
 	}
 	modes := make([]Mode, 0, len(listed))
 	seen := make(map[string]bool, len(listed))

@@ -87,14 +87,7 @@ func SignIn(ctx context.Context, baseURL, name string) (Session, error) {
 		return Session{}, fmt.Errorf("sign in: read response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		msg := http.StatusText(resp.StatusCode)
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			msg = e.Error
-		}
-		return Session{}, &SignInError{Status: resp.StatusCode, Message: msg}
+		return Session{}, &SignInError{Status: resp.StatusCode, Message: errorText(resp.StatusCode, data)}
 	}
 	var s Session
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -130,6 +123,8 @@ func WebSocketURL(baseURL string) (string, error) {
 }
 
 // endpointURL joins baseURL and path, checking that baseURL is absolute HTTP.
+// path is escaped: a constant, or with its variable segments escaped by
+// url.PathEscape.
 func endpointURL(baseURL, path string) (string, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
@@ -138,9 +133,61 @@ func endpointURL(baseURL, path string) (string, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("base url %q is not an absolute http(s) url", baseURL)
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + path
+	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
+		return "", err
+	}
 	u.RawQuery, u.Fragment = "", ""
 	return u.String(), nil
+}
+
+// getJSON GETs path with query from the server at baseURL and decodes its
+// answer, at most limit bytes, into v. An error status is an *APIError; op
+// names the request in every error.
+func getJSON(ctx context.Context, op, baseURL, path string, query url.Values, limit int64, v any) error {
+	endpoint, err := endpointURL(baseURL, path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(query) > 0 {
+		endpoint += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return fmt.Errorf("%s: read response: %w", op, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &APIError{Op: op, Status: resp.StatusCode, Message: errorText(resp.StatusCode, data)}
+	}
+	if int64(len(data)) > limit {
+		return fmt.Errorf("%s: response larger than %d bytes", op, limit)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: decode response: %w", op, err)
+	}
+	return nil
+}
+
+// errorText is the server's explanation of an error status: the "error"
+// field of its JSON body, else the status text.
+func errorText(status int, body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	return http.StatusText(status)
 }
 
 // Send encodes m and writes it as one binary frame.
