@@ -55,22 +55,16 @@ func (s ModesState) String() string {
 	return modesStateNames[s]
 }
 
-// modesResult is what a modes fetch delivers.
-type modesResult struct {
-	modes []transport.Mode
-	err   error
-}
-
 // modePicker is the menu's choice of mode: the list offered, the one
 // selected, and the fetch that fills the list.
 type modePicker struct {
 	list     []transport.Mode
 	selected int
 	state    ModesState
-	started  bool             // a fetch was started once
-	pending  chan modesResult // the fetch under way, or nil
-	retryAt  time.Time        // after a failure: when the menu fetches again
-	err      string           // the last fetch's error
+	started  bool                       // a fetch was started once
+	pending  *request[[]transport.Mode] // the fetch under way, or nil
+	retryAt  time.Time                  // after a failure: when the menu fetches again
+	err      string                     // the last fetch's error
 }
 
 // fallbackModes is the list the menu offers without the server's.
@@ -81,11 +75,9 @@ func (a *App) fallbackModes() []transport.Mode { return []transport.Mode{{Name: 
 func (a *App) updateModes() {
 	p := &a.modes
 	if p.pending != nil {
-		select {
-		case r := <-p.pending:
+		if r, ok := p.pending.poll(); ok {
 			p.pending = nil
-			a.modesFetched(r)
-		default:
+			a.modesFetched(r.val, r.err)
 		}
 		return
 	}
@@ -101,25 +93,18 @@ func (a *App) updateModes() {
 		p.state = ModesFallback
 		return
 	}
-	ch := make(chan modesResult, 1)
-	p.pending = ch
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), modesTimeout)
-		defer cancel()
-		modes, err := lister.Modes(ctx)
-		ch <- modesResult{modes, err}
-	}()
+	p.pending = startRequest(modesTimeout, lister.Modes)
 }
 
 // modesFetched takes a fetch's result: the server's list, with the mode
 // selected before (Config.Mode) still selected if the server offers it, else
 // its first; or on failure the fallback, to try again later.
-func (a *App) modesFetched(r modesResult) {
+func (a *App) modesFetched(modes []transport.Mode, err error) {
 	p := &a.modes
-	if r.err != nil || len(r.modes) == 0 {
+	if err != nil || len(modes) == 0 {
 		p.err = "no modes"
-		if r.err != nil {
-			p.err = r.err.Error()
+		if err != nil {
+			p.err = err.Error()
 		}
 		p.retryAt = a.now.Add(modesRetry)
 		if p.state != ModesLoaded {
@@ -128,7 +113,7 @@ func (a *App) modesFetched(r modesResult) {
 		return
 	}
 	prev := a.SelectedMode().Name
-	p.list, p.state, p.err = r.modes, ModesLoaded, ""
+	p.list, p.state, p.err = modes, ModesLoaded, ""
 	p.selected = max(p.index(prev), 0)
 }
 

@@ -21,6 +21,12 @@ var serverModes = []transport.Mode{
 	{Name: "ffa16", Teams: 16, PlayersPerTeam: 1, ScoreLimit: 20, TimeLimitS: 300},
 }
 
+// modesResult is one answer of a listingDialer.
+type modesResult struct {
+	modes []transport.Mode
+	err   error
+}
+
 // listingDialer is a fakeDialer that also lists modes: the answers queued
 // in replies, one per fetch (the last one repeats).
 type listingDialer struct {
