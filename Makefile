@@ -53,11 +53,11 @@ gotest:
 
 ## wasm-test: the pure packages under js/wasm (Node): the game's golden per-tick hashes prove amd64 and wasm agree.
 wasm-test:
-	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./netcode/ ./client/app/
+	$(WASMPATH) $(WASMENV) $(GO) test ./game/ ./netcode/ ./replay/ ./client/app/
 
 ## fuzz: every fuzz target for FUZZTIME executions (a count, not a duration: a timed run can end in the fuzzer's own "context deadline exceeded"); seed corpora in testdata/fuzz run in gotest too.
 FUZZTIME ?= 30000x
-FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/:FuzzMatchFrame ./server/:FuzzAuthenticate ./server/:FuzzSessionBody ./server/:FuzzFrameReader ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder
+FUZZ_TARGETS := ./server/:FuzzClientFrame ./server/:FuzzMatchFrame ./server/:FuzzAuthenticate ./server/:FuzzSessionBody ./server/:FuzzFrameReader ./server/chat/:FuzzChatLine ./netcode/:FuzzClientInput ./netcode/:FuzzDecoder ./replay/:FuzzDecode
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} ($(FUZZTIME))"; \

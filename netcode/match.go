@@ -1,8 +1,12 @@
 package netcode
 
 import (
+	"errors"
+	"time"
+
 	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/replay"
 )
 
 // Match runs one game.World and speaks for it on the wire: it describes the
@@ -11,6 +15,7 @@ import (
 // match loop), like the world inside, and so are its Encoders.
 type Match struct {
 	world *game.World
+	rec   *replay.Recorder // nil unless Record was called
 
 	// The quantised view of the last few ticks, a ring: frames[cur] is the
 	// current tick's once built. Encoders refer to older frames as their
@@ -54,10 +59,43 @@ func (m *Match) AddPlayer(ship uint32, team int) error {
 }
 
 // RemovePlayer takes a ship out: its player left.
-func (m *Match) RemovePlayer(ship uint32) { m.world.RemovePlayer(game.ShipID(ship)) }
+func (m *Match) RemovePlayer(ship uint32) {
+	if m.rec != nil {
+		m.rec.Left(ship)
+	}
+	m.world.RemovePlayer(game.ShipID(ship))
+}
 
 // ApplyInput sets a ship's input for the next step.
-func (m *Match) ApplyInput(ship uint32, in game.Input) { m.world.SetInput(game.ShipID(ship), in) }
+func (m *Match) ApplyInput(ship uint32, in game.Input) {
+	if m.rec != nil {
+		m.rec.Input(ship, in)
+	}
+	m.world.SetInput(game.ShipID(ship), in)
+}
+
+// Record starts recording the match's replay: call it once every player is
+// added and before the first Step. players are the ships in the order they
+// were added.
+func (m *Match) Record(matchID string, start time.Time, players []replay.Player) error {
+	rec, err := replay.NewRecorder(replay.Header{
+		MatchID: matchID, Start: start, Players: players,
+		Mode: m.world.Mode(), Map: m.world.Map(), Rules: m.world.Rules(), TickRate: m.world.TickRate(),
+	}, m.world)
+	if err != nil {
+		return err
+	}
+	m.rec = rec
+	return nil
+}
+
+// Replay ends the recording Record started and returns the replay file.
+func (m *Match) Replay() ([]byte, error) {
+	if m.rec == nil {
+		return nil, errors.New("netcode: the match was not recorded")
+	}
+	return m.rec.Finish(m.world)
+}
 
 // Step advances the world by one tick and prepares what every snapshot of
 // that tick shares: the quantised view of every ship and projectile, and the
@@ -65,6 +103,9 @@ func (m *Match) ApplyInput(ship uint32, in game.Input) { m.world.SetInput(game.S
 func (m *Match) Step() error {
 	prev := m.current()
 	events := m.world.Step()
+	if m.rec != nil {
+		m.rec.Stepped(m.world)
+	}
 	m.log.append(events)
 	if m.world.Tick() == prev.tick && m.world.Phase() == prev.phase {
 		return nil // the match is over: nothing changes any more
