@@ -66,12 +66,12 @@ func (h *Header) config() game.Config {
 // then Stepped after the world's Step. Finish ends the replay.
 type Recorder struct {
 	hashEvery uint32
-	index     []int8         // ship id → position in Header.Players, -1 for none
-	last      []game.Input   // the input each ship last had, by position
-	cur       []game.Input   // this step's inputs so far
-	left      []uint32       // ships that left before this step
-	buf       []byte         // the records so far, uncompressed
-	head      []byte         // the header's JSON
+	index     []int8       // ship id → position in Header.Players, -1 for none
+	last      []game.Input // the input each ship last had, by position
+	cur       []game.Input // this step's inputs so far
+	left      []uint32     // ships that left before this step
+	buf       []byte       // the records so far, uncompressed
+	head      []byte       // the header's JSON
 	finished  bool
 }
 
