@@ -25,9 +25,11 @@ const (
 	ScreenMatch
 	// ScreenResults shows MatchEnd's table.
 	ScreenResults
+	// ScreenLeaderboard shows a mode's top players, from the menu.
+	ScreenLeaderboard
 )
 
-var screenNames = [...]string{"name", "menu", "queue", "match", "results"}
+var screenNames = [...]string{"name", "menu", "queue", "match", "results", "leaderboard"}
 
 // String returns the screen's short name, as the browser test reads it.
 func (s Screen) String() string {
@@ -123,6 +125,7 @@ type App struct {
 	lastError   string
 
 	modes   modePicker
+	ladder  ladder
 	queue   QueueInfo
 	queueAt time.Time // when queue.Waited was last reported
 
@@ -154,13 +157,15 @@ func New(cfg Config) *App {
 }
 
 // Update drains what the network delivered, reconnects when it is time,
-// then sends what is due: a ping, and the match inputs of the ticks that
-// passed. Call it once per frame.
+// takes the answers of HTTP reads and starts those the screen needs, then
+// sends what is due: a ping, and the match inputs of the ticks that passed.
+// Call it once per frame.
 func (a *App) Update() {
 	a.now = a.cfg.Now()
 	a.net.frame(a.now)
 	a.updateConnection()
 	a.updateModes()
+	a.updateLadder()
 	defer a.frame()
 	if a.conn.link == nil || !a.conn.signedIn {
 		return

@@ -1,6 +1,7 @@
 // Package app is the Arena client's logic without its pixels: the screens'
-// state machine (name entry, menu with the server's modes, queue, match,
-// results), the network session that feeds server messages in, the chat
+// state machine (name entry, menu with the server's modes and the player's
+// rating, queue, match, results, leaderboard), the network session that
+// feeds server messages in, the HTTP reads of modes and ladder, the chat
 // log, input pacing and sequencing, and the state the browser test reads.
 //
 // It never imports Ebiten, so it is tested natively and under js/wasm; the

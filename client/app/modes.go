@@ -152,10 +152,10 @@ func (a *App) SelectedMode() transport.Mode {
 // SelectedIndex is the position of SelectedMode in Modes.
 func (a *App) SelectedIndex() int { return min(max(a.modes.selected, 0), len(a.Modes())-1) }
 
-// SelectMode selects the i-th of Modes, on the menu; an i out of range
-// changes nothing.
+// SelectMode selects the i-th of Modes, on the menu or the leaderboard
+// (which ranks the selected mode); an i out of range changes nothing.
 func (a *App) SelectMode(i int) {
-	if a.screen != ScreenMenu || i < 0 || i >= len(a.Modes()) {
+	if (a.screen != ScreenMenu && a.screen != ScreenLeaderboard) || i < 0 || i >= len(a.Modes()) {
 		return
 	}
 	a.modes.selected = i

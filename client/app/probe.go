@@ -5,7 +5,8 @@ import "github.com/arena-server/arena/game"
 // Probe is the client's state as the browser test reads it (as JSON in the
 // page's window.arenaState). It is a read-only summary; nothing reads it back.
 type Probe struct {
-	// Screen is the current screen's name ("name", "menu", "queue", "match", "results").
+	// Screen is the current screen's name ("name", "menu", "queue", "match",
+	// "results", "leaderboard").
 	Screen string `json:"screen"`
 	// Name is the player's accepted name.
 	Name string `json:"name,omitempty"`
@@ -21,8 +22,9 @@ type Probe struct {
 	Resuming bool `json:"resuming,omitempty"`
 	// StoredName is the name of the session the client keeps, if any.
 	StoredName string `json:"storedName,omitempty"`
-	// Mode is the mode of the screen: on the menu the selected one, in the
-	// queue the one queued for, in a match (and on its results) the match's.
+	// Mode is the mode of the screen: on the menu and the leaderboard the
+	// selected one, in the queue the one queued for, in a match (and on its
+	// results) the match's.
 	Mode string `json:"mode,omitempty"`
 	// SelectedMode is the mode the menu queues for.
 	SelectedMode string `json:"selectedMode"`
@@ -31,6 +33,11 @@ type Probe struct {
 	// ModesState is where they come from: "loading", "loaded" (the
 	// server's list) or "fallback" (Config.Mode alone).
 	ModesState string `json:"modesState"`
+	// RatingLine is the player's rating in the selected mode as the menu
+	// shows it ("duel rating: 1234"), on the menu.
+	RatingLine string `json:"ratingLine,omitempty"`
+	// Leaderboard is what the leaderboard screen shows, on that screen.
+	Leaderboard *ProbeLeaderboard `json:"leaderboard,omitempty"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
 	// Phase is the match phase ("countdown", "playing", "ended"), once a
@@ -122,8 +129,50 @@ type ProbeResult struct {
 	// Kills and Deaths in the match.
 	Kills  uint32 `json:"kills"`
 	Deaths uint32 `json:"deaths"`
-	// RatingChange is the change of the displayed rating.
+	// Rating is the displayed rating after the match, RatingChange its
+	// change; both 0 while PlacementMatchesLeft is above 0.
+	Rating       int32 `json:"rating"`
 	RatingChange int32 `json:"ratingChange"`
+	// PlacementMatchesLeft is how many placement matches the player has
+	// still to play in the mode before a rating is shown.
+	PlacementMatchesLeft uint32 `json:"placementMatchesLeft"`
+}
+
+// ProbeLeaderboard is the leaderboard screen in a Probe.
+type ProbeLeaderboard struct {
+	// Mode is the mode ranked.
+	Mode string `json:"mode"`
+	// State is how far its read got: "loading", "loaded" or "failed";
+	// Error says why it failed.
+	State string `json:"state"`
+	Error string `json:"error,omitempty"`
+	// Rows are the players shown, best first.
+	Rows []ProbeRank `json:"rows"`
+	// You is the player's own standing, once loaded.
+	You *ProbeStanding `json:"you,omitempty"`
+}
+
+// ProbeRank is one row of the leaderboard in a Probe.
+type ProbeRank struct {
+	Rank    int    `json:"rank"`
+	Name    string `json:"name"`
+	Rating  int    `json:"rating"`
+	Matches int    `json:"matches"`
+	// You marks the player's own row.
+	You bool `json:"you,omitempty"`
+}
+
+// ProbeStanding is the player's own standing under the leaderboard.
+type ProbeStanding struct {
+	// Rank is the place, 0 while placing; Rating is null while placing.
+	Rank   int  `json:"rank"`
+	Rating *int `json:"rating"`
+	// Matches played in the mode, and PlacementLeft the placement matches
+	// still to play.
+	Matches       int `json:"matches"`
+	PlacementLeft int `json:"placementLeft"`
+	// Line is the line the screen shows ("you: #57, 1234").
+	Line string `json:"line"`
 }
 
 // Probe summarises the App for the browser test; frames is the number of
@@ -157,6 +206,10 @@ func (a *App) Probe(frames int64) Probe {
 	switch a.screen {
 	case ScreenMenu:
 		p.Mode = p.SelectedMode
+		p.RatingLine = a.RatingLine()
+	case ScreenLeaderboard:
+		p.Mode = p.SelectedMode
+		p.Leaderboard = a.probeLeaderboard()
 	case ScreenQueue:
 		p.Mode = a.queue.Mode
 	}
@@ -197,10 +250,23 @@ func (a *App) Probe(frames int64) Probe {
 		p.Phase = game.PhaseEnded.String()
 		for _, row := range r.Rows {
 			p.Results = append(p.Results, ProbeResult{
-				Placement: row.GetPlacement(), Name: row.GetName(), Kills: row.GetKills(),
-				Deaths: row.GetDeaths(), RatingChange: row.GetRatingChange(),
+				Placement: row.GetPlacement(), Name: row.GetName(), Kills: row.GetKills(), Deaths: row.GetDeaths(),
+				Rating: row.GetRating(), RatingChange: row.GetRatingChange(), PlacementMatchesLeft: row.GetPlacementMatchesLeft(),
 			})
 		}
+	}
+	return p
+}
+
+// probeLeaderboard summarises the leaderboard screen.
+func (a *App) probeLeaderboard() *ProbeLeaderboard {
+	v := a.Leaderboard()
+	p := &ProbeLeaderboard{Mode: v.Mode, State: v.State.String(), Error: v.Error, Rows: []ProbeRank{}}
+	for _, e := range v.Rows {
+		p.Rows = append(p.Rows, ProbeRank{Rank: e.Rank, Name: e.Name, Rating: e.Rating, Matches: e.Matches, You: e.PlayerID == a.conn.playerID})
+	}
+	if s := v.You; s != nil {
+		p.You = &ProbeStanding{Rank: s.Rank, Rating: s.Rating, Matches: s.Matches, PlacementLeft: s.PlacementMatchesLeft, Line: v.YouLine()}
 	}
 	return p
 }
