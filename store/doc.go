@@ -6,9 +6,11 @@
 // default, through the pure-Go modernc.org/sqlite driver) and PostgreSQL
 // (through pgx/v5's pool). They are one implementation over database/sql that
 // differs only in a small dialect: how a connection is opened, the byte-string
-// column type and the collation of ids in the schema, and how concurrent
-// migrations are serialised. Queries use $1-style placeholders, which both
-// drivers accept. Open picks the backend from a DSN.
+// column type and the collation of ids in the schema, how concurrent
+// migrations are serialised, and the placeholders of the multi-row inserts
+// that SaveResults builds ("?" in SQLite, which looks "$n" names up one by
+// one); every other query uses $n placeholders, which both drivers accept.
+// Open picks the backend from a DSN.
 //
 // Times are stored as BIGINT Unix microseconds in UTC and come back as UTC
 // time.Time values equal to the stored ones at microsecond precision.

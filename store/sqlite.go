@@ -26,6 +26,7 @@ type SQLite struct {
 var sqliteDialect = &dialect{
 	name:          "sqlite",
 	substitutions: map[string]string{"{{BYTES}}": "BLOB", "{{ID}}": ""},
+	anonymous:     true,
 }
 
 // OpenSQLite opens (creating dataDir and dataDir/arena.db when missing) the

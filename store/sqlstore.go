@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +28,10 @@ type dialect struct {
 	// SQLite needs none: its transactions begin IMMEDIATE, which takes the
 	// database's write lock.
 	migrationLock string
+	// anonymous makes generated multi-row statements use "?" placeholders
+	// instead of "$n": SQLite looks each "$n" up in a list of the names
+	// seen so far, quadratic in a statement of thousands of parameters.
+	anonymous bool
 }
 
 // db is the implementation of Store over database/sql shared by SQLite and
@@ -131,23 +138,84 @@ func (s *db) Ratings(ctx context.Context, id string) (map[string]Rating, error) 
 	return out, nil
 }
 
-// The statements SaveResults prepares once per transaction.
-const (
-	insertMatchSQL = `INSERT INTO matches (match_id, mode, map, started, ended, players) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (match_id) DO NOTHING`
-	insertPlayerSQL = `INSERT INTO players (id, name, created, last_seen) VALUES ($1, $2, $3, $3)
-ON CONFLICT (id) DO NOTHING`
-	insertMatchPlayerSQL = `INSERT INTO match_players (match_id, player_id, ended, team, placement, kills, deaths,
-	mu_before, sigma_before, display_before, matches_before, mu_after, sigma_after, display_after, matches_after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
-	upsertRatingSQL = `INSERT INTO ratings (player_id, mode, mu, sigma, display, matches) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (player_id, mode) DO UPDATE SET mu = excluded.mu, sigma = excluded.sigma, display = excluded.display, matches = excluded.matches`
-)
+// maxParams bounds the parameters of one multi-row statement (SQLite allows
+// 32766, PostgreSQL 65535).
+const maxParams = 30000
 
-// SaveResults stores the matches not stored yet in one transaction.
+// insertRows runs prefix + "($1, …), (…), …" + suffix for rows of width
+// values each, taken from args, in as few statements as maxParams allows.
+// When each is set the statements are queries (RETURNING) and each is called
+// for every returned row.
+func (d *dialect) insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, width int, args []any, each func(*sql.Rows) error) error {
+	perStmt := maxParams / width * width
+	for len(args) > 0 {
+		chunk := args[:min(len(args), perStmt)]
+		args = args[len(chunk):]
+		var q strings.Builder
+		q.WriteString(prefix)
+		for i := range chunk {
+			switch {
+			case i == 0:
+				q.WriteString("(")
+			case i%width == 0:
+				q.WriteString("), (")
+			default:
+				q.WriteString(", ")
+			}
+			if d.anonymous {
+				q.WriteString("?")
+			} else {
+				q.WriteString("$" + strconv.Itoa(i+1))
+			}
+		}
+		q.WriteString(")")
+		q.WriteString(suffix)
+		if each == nil {
+			if _, err := tx.ExecContext(ctx, q.String(), chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, q.String(), chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveResults stores the matches not stored yet in one transaction, with
+// one multi-row statement per table (a few round trips for a whole batch):
+// the matches (those already stored, or repeated in results after their
+// first appearance, are skipped), the players not stored yet (named as in
+// their first result), the new matches' player rows, and each player's
+// rating per mode set to the After of their last new match in results. Rows
+// are sorted by key so that concurrent writers lock them in one order.
 func (s *db) SaveResults(ctx context.Context, results []MatchResult) (err error) {
 	if len(results) == 0 {
 		return nil
+	}
+	seen := make(map[string]bool, len(results))
+	var matchArgs []any
+	for _, m := range results {
+		if m.MatchID == "" {
+			return errors.New("store: save results: match with an empty id")
+		}
+		if seen[m.MatchID] {
+			continue
+		}
+		seen[m.MatchID] = true
+		matchArgs = append(matchArgs, m.MatchID, m.Mode, m.Map, toMicros(m.Start), toMicros(m.End), len(m.Players))
 	}
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -159,41 +227,67 @@ func (s *db) SaveResults(ctx context.Context, results []MatchResult) (err error)
 			err = fmt.Errorf("store: save results: %w", err)
 		}
 	}()
-	var stmts [4]*sql.Stmt
-	for i, q := range [...]string{insertMatchSQL, insertPlayerSQL, insertMatchPlayerSQL, upsertRatingSQL} {
-		if stmts[i], err = tx.PrepareContext(ctx, q); err != nil {
+	fresh := make(map[string]bool, len(seen))
+	if err := s.d.insertRows(ctx, tx, `INSERT INTO matches (match_id, mode, map, started, ended, players) VALUES `,
+		` ON CONFLICT (match_id) DO NOTHING RETURNING match_id`, 6, matchArgs, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			fresh[id] = true
 			return err
-		}
-		defer stmts[i].Close()
+		}); err != nil {
+		return fmt.Errorf("matches: %w", err)
 	}
-	insMatch, insPlayer, insMatchPlayer, upsRating := stmts[0], stmts[1], stmts[2], stmts[3]
+	if len(fresh) == 0 {
+		return tx.Commit()
+	}
+
+	type ratingKey struct{ player, mode string }
+	players := make(map[string]PlayerResult)
+	created := make(map[string]int64)
+	ratings := make(map[ratingKey]Rating)
+	var mpArgs []any
 	for _, m := range results {
-		if m.MatchID == "" {
-			return errors.New("match with an empty id")
+		if !fresh[m.MatchID] {
+			continue
 		}
+		delete(fresh, m.MatchID) // the first appearance only
 		ended := toMicros(m.End)
-		res, err := insMatch.ExecContext(ctx, m.MatchID, m.Mode, m.Map, toMicros(m.Start), ended, len(m.Players))
-		if err != nil {
-			return fmt.Errorf("match %s: %w", m.MatchID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			continue // stored before: skip it whole
-		}
 		for _, p := range m.Players {
-			if _, err := insPlayer.ExecContext(ctx, p.PlayerID, p.Name, ended); err != nil {
-				return fmt.Errorf("match %s: player %s: %w", m.MatchID, p.PlayerID, err)
+			if _, ok := players[p.PlayerID]; !ok {
+				players[p.PlayerID], created[p.PlayerID] = p, ended
 			}
+			ratings[ratingKey{p.PlayerID, m.Mode}] = p.After
 			b, a := p.Before, p.After
-			if _, err := insMatchPlayer.ExecContext(ctx, m.MatchID, p.PlayerID, ended, p.Team, p.Placement, p.Kills, p.Deaths,
-				b.Mu, b.Sigma, b.Display, b.Matches, a.Mu, a.Sigma, a.Display, a.Matches); err != nil {
-				return fmt.Errorf("match %s: player %s: %w", m.MatchID, p.PlayerID, err)
-			}
-			if _, err := upsRating.ExecContext(ctx, p.PlayerID, m.Mode, a.Mu, a.Sigma, a.Display, a.Matches); err != nil {
-				return fmt.Errorf("match %s: rating of %s: %w", m.MatchID, p.PlayerID, err)
-			}
+			mpArgs = append(mpArgs, m.MatchID, p.PlayerID, ended, p.Team, p.Placement, p.Kills, p.Deaths,
+				b.Mu, b.Sigma, b.Display, b.Matches, a.Mu, a.Sigma, a.Display, a.Matches)
 		}
+	}
+	ids := slices.Sorted(maps.Keys(players))
+	playerArgs := make([]any, 0, 4*len(ids))
+	for _, id := range ids {
+		playerArgs = append(playerArgs, id, players[id].Name, created[id], created[id])
+	}
+	if err := s.d.insertRows(ctx, tx, `INSERT INTO players (id, name, created, last_seen) VALUES `,
+		` ON CONFLICT (id) DO NOTHING`, 4, playerArgs, nil); err != nil {
+		return fmt.Errorf("players: %w", err)
+	}
+	if err := s.d.insertRows(ctx, tx, `INSERT INTO match_players (match_id, player_id, ended, team, placement, kills, deaths,
+	mu_before, sigma_before, display_before, matches_before, mu_after, sigma_after, display_after, matches_after) VALUES `,
+		``, 15, mpArgs, nil); err != nil {
+		return fmt.Errorf("match players: %w", err)
+	}
+	keys := slices.SortedFunc(maps.Keys(ratings), func(a, b ratingKey) int {
+		return cmp.Or(strings.Compare(a.player, b.player), strings.Compare(a.mode, b.mode))
+	})
+	ratingArgs := make([]any, 0, 6*len(keys))
+	for _, k := range keys {
+		r := ratings[k]
+		ratingArgs = append(ratingArgs, k.player, k.mode, r.Mu, r.Sigma, r.Display, r.Matches)
+	}
+	if err := s.d.insertRows(ctx, tx, `INSERT INTO ratings (player_id, mode, mu, sigma, display, matches) VALUES `,
+		` ON CONFLICT (player_id, mode) DO UPDATE SET mu = excluded.mu, sigma = excluded.sigma, display = excluded.display, matches = excluded.matches`,
+		6, ratingArgs, nil); err != nil {
+		return fmt.Errorf("ratings: %w", err)
 	}
 	return tx.Commit()
 }

@@ -209,6 +209,38 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("SaveResultsLargeBatch", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		ctx := t.Context()
+		// 300 twelve-player matches among 40 players: 3,600 player rows,
+		// more parameters than one statement takes.
+		var ms []MatchResult
+		want := make(map[string]Rating)
+		for i := range 300 {
+			m := MatchResult{MatchID: fmt.Sprint("big", i), Mode: "ffa", Map: "pit", Start: t0, End: t0.Add(time.Duration(i) * time.Minute)}
+			for k := range 12 {
+				id := fmt.Sprint("p", (i*7+k*3)%40)
+				r := rating(i*12 + k)
+				m.Players = append(m.Players, PlayerResult{PlayerID: id, Name: id, Team: k, Placement: k + 1, After: r})
+				want[id] = r
+			}
+			ms = append(ms, m)
+		}
+		if err := s.SaveResults(ctx, ms); err != nil {
+			t.Fatal(err)
+		}
+		if n, np, nr := count(t, s, "matches"), count(t, s, "match_players"), count(t, s, "ratings"); n != 300 || np != 3600 || nr != len(want) {
+			t.Fatalf("%d matches, %d match_players, %d ratings; want 300, 3600, %d", n, np, nr, len(want))
+		}
+		for id, r := range want {
+			got, err := s.Ratings(ctx, id)
+			if err != nil || got["ffa"] != r {
+				t.Fatalf("rating of %s: %v, %v; want %v, the After of their last match", id, got["ffa"], err, r)
+			}
+		}
+	})
+
 	t.Run("SaveResultsAtomic", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
