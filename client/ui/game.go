@@ -80,11 +80,12 @@ func New(a *app.App) (*Game, error) {
 	}
 	g.sprites = newSprites()
 	g.screens = map[app.Screen]screen{
-		app.ScreenName:    newNameScreen(g),
-		app.ScreenMenu:    &menuScreen{g: g},
-		app.ScreenQueue:   &queueScreen{g: g},
-		app.ScreenMatch:   &matchScreen{g: g},
-		app.ScreenResults: &resultsScreen{g: g},
+		app.ScreenName:        newNameScreen(g),
+		app.ScreenMenu:        &menuScreen{g: g},
+		app.ScreenQueue:       &queueScreen{g: g},
+		app.ScreenMatch:       &matchScreen{g: g},
+		app.ScreenResults:     &resultsScreen{g: g},
+		app.ScreenLeaderboard: &leaderboardScreen{g: g},
 	}
 	g.current = -1
 	return g, nil

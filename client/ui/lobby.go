@@ -86,9 +86,10 @@ func (s *nameScreen) Draw(dst *ebiten.Image) {
 // lobbyChat is where the menu and queue screens show the lobby chat.
 var lobbyChat = chatBox{x: 250, y: 500, w: 780, h: 200}
 
-// menuScreen offers the server's modes to queue for, change name, and lobby
-// chat. Arrow keys (or a click) choose a mode; Enter (or the queue button)
-// queues for it.
+// menuScreen offers the server's modes to queue for, the player's rating in
+// the selected one, the leaderboard, change name, and lobby chat. Arrow keys
+// (or a click) choose a mode; Enter (or the queue button) queues for it; L
+// (or the leaderboard button) opens the leaderboard.
 type menuScreen struct {
 	g *Game
 }
@@ -105,7 +106,10 @@ const (
 	modeArea    = ScreenWidth - 100
 )
 
-var changeNameButton = button{label: "Change name", x: ScreenWidth - 190, y: 20, w: 170, h: 36}
+var (
+	changeNameButton  = button{label: "Change name", x: ScreenWidth - 190, y: 20, w: 170, h: 36}
+	leaderboardButton = button{label: "Leaderboard (L)", x: 20, y: 20, w: 170, h: 36}
+)
 
 // modeGrid lays out n mode buttons: cols per row (more than modeColumns
 // only when n needs more than modeMaxRows rows), centred; bottom is the y
@@ -163,6 +167,8 @@ func (s *menuScreen) Update() {
 	switch {
 	case enterPressed() || queueButton("", bottom).clicked():
 		a.JoinQueue()
+	case inpututil.IsKeyJustPressed(ebiten.KeyL) || leaderboardButton.clicked():
+		a.OpenLeaderboard()
 	case changeNameButton.clicked():
 		a.ChangeName()
 	}
@@ -172,8 +178,13 @@ func (s *menuScreen) Draw(dst *ebiten.Image) {
 	a := s.g.app
 	f := s.g.fonts
 	drawText(dst, "ARENA", f.title, ScreenWidth/2, 30, colAccent, text.AlignCenter)
-	drawText(dst, "Signed in as "+a.Name(), f.normal, ScreenWidth/2, 124, colText, text.AlignCenter)
+	signedIn := "Signed in as " + a.Name()
+	if r := a.RatingLine(); r != "" {
+		signedIn += "   ·   " + r
+	}
+	drawText(dst, signedIn, f.normal, ScreenWidth/2, 124, colText, text.AlignCenter)
 	changeNameButton.draw(dst, f.small)
+	leaderboardButton.draw(dst, f.small)
 	heading := "Choose a mode"
 	switch a.ModesState() {
 	case app.ModesLoading:
@@ -194,7 +205,7 @@ func (s *menuScreen) Draw(dst *ebiten.Image) {
 	mode := a.SelectedMode()
 	queue := queueButton("Queue for "+mode.Name, bottom)
 	queue.draw(dst, f.large)
-	hint := "Arrows or click choose · Enter or click to queue"
+	hint := "Arrows or click choose · Enter or click to queue · L leaderboard"
 	if r := app.ModeRules(mode); r != "" {
 		hint = app.ModeLabel(mode) + ": " + r + "   ·   " + hint
 	}

@@ -74,6 +74,11 @@ func (s *resultsScreen) drawRow(dst *ebiten.Image, r *app.Results, row *arenav1.
 	drawText(dst, name, f.normal, colName, y, teamColor(row.GetTeam()), text.AlignStart)
 	drawText(dst, fmt.Sprint(row.GetKills()), f.normal, colKills, y, colText, text.AlignStart)
 	drawText(dst, fmt.Sprint(row.GetDeaths()), f.normal, colDeaths, y, colText, text.AlignStart)
+	if left := row.GetPlacementMatchesLeft(); left > 0 {
+		// No rating yet: the placement matches played, across both columns.
+		drawText(dst, s.g.app.PlacementProgress(left), f.normal, colRating, y, colDim, text.AlignStart)
+		return
+	}
 	drawText(dst, fmt.Sprint(row.GetRating()), f.normal, colRating, y, colText, text.AlignStart)
 	d := row.GetRatingChange()
 	clr := colDim
