@@ -55,7 +55,7 @@ type LeaderboardPage struct {
 
 // LeaderboardEntry is one ranked player.
 type LeaderboardEntry struct {
-	// Rank is the place, from 1; tied ratings share one.
+	// Rank is the place, from 1 (equal ratings in the order of player ids).
 	Rank     int    `json:"rank"`
 	PlayerID string `json:"player_id"`
 	Name     string `json:"name"`
