@@ -141,7 +141,7 @@ func (g *Game) chatRows(l app.ChatLine, width float64) []chatRow {
 // chatIndent indents the rows after a chat line's first.
 const chatIndent = 14
 
-func (g *Game) chatFace(l app.ChatLine) *text.GoTextFace {
+func (g *Game) chatFace(l app.ChatLine) text.Face {
 	if l.System {
 		return g.fonts.italic
 	}
@@ -245,7 +245,7 @@ func tailFit(s string, width float64, measure func(string) float64) string {
 }
 
 // drawTextAlpha is drawText with the colour's opacity scaled by alpha.
-func drawTextAlpha(dst *ebiten.Image, s string, face *text.GoTextFace, x, y float64, clr color.RGBA, alpha float32) {
+func drawTextAlpha(dst *ebiten.Image, s string, face text.Face, x, y float64, clr color.RGBA, alpha float32) {
 	op := &text.DrawOptions{}
 	op.GeoM.Translate(x, y)
 	op.ColorScale.ScaleWithColor(clr)

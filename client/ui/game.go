@@ -1,15 +1,16 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
 
 	"github.com/arena-server/arena/client/app"
 	"github.com/arena-server/arena/client/hook"
@@ -51,33 +52,46 @@ type Game struct {
 
 // fonts are the text faces the screens use.
 type fonts struct {
-	small, italic, normal, large, title *text.GoTextFace
+	small, italic, normal, large, title text.Face
+}
+
+// loadFonts makes the faces from the Go fonts. They are x/image faces (GoXFace)
+// rather than GoTextFace: the scripts the client draws need no shaping, and
+// GoTextFace's shaper (go-text/typesetting, HarfBuzz) was a seventh of the
+// WebAssembly module.
+func loadFonts() (fonts, error) {
+	var f fonts
+	for _, face := range []struct {
+		dst  *text.Face
+		ttf  []byte
+		size float64
+	}{
+		{&f.small, goregular.TTF, 15},
+		{&f.italic, goitalic.TTF, 15},
+		{&f.normal, goregular.TTF, 20},
+		{&f.large, gobold.TTF, 32},
+		{&f.title, gobold.TTF, 72},
+	} {
+		parsed, err := opentype.Parse(face.ttf)
+		if err != nil {
+			return fonts{}, fmt.Errorf("load font: %w", err)
+		}
+		xf, err := opentype.NewFace(parsed, &opentype.FaceOptions{Size: face.size, DPI: 72, Hinting: font.HintingNone})
+		if err != nil {
+			return fonts{}, fmt.Errorf("load font: %w", err)
+		}
+		*face.dst = text.NewGoXFace(xf)
+	}
+	return f, nil
 }
 
 // New returns the client's Ebiten game over a.
 func New(a *app.App) (*Game, error) {
-	regular, err := text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF))
+	f, err := loadFonts()
 	if err != nil {
-		return nil, fmt.Errorf("load font: %w", err)
+		return nil, err
 	}
-	bold, err := text.NewGoTextFaceSource(bytes.NewReader(gobold.TTF))
-	if err != nil {
-		return nil, fmt.Errorf("load font: %w", err)
-	}
-	italic, err := text.NewGoTextFaceSource(bytes.NewReader(goitalic.TTF))
-	if err != nil {
-		return nil, fmt.Errorf("load font: %w", err)
-	}
-	g := &Game{
-		app: a,
-		fonts: fonts{
-			small:  &text.GoTextFace{Source: regular, Size: 15},
-			italic: &text.GoTextFace{Source: italic, Size: 15},
-			normal: &text.GoTextFace{Source: regular, Size: 20},
-			large:  &text.GoTextFace{Source: bold, Size: 32},
-			title:  &text.GoTextFace{Source: bold, Size: 72},
-		},
-	}
+	g := &Game{app: a, fonts: f}
 	g.sprites = newSprites()
 	g.screens = map[app.Screen]screen{
 		app.ScreenName:        newNameScreen(g),

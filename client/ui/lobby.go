@@ -218,7 +218,7 @@ func (s *menuScreen) Draw(dst *ebiten.Image) {
 }
 
 // drawModeButton draws a mode's button, marked when it is the selected one.
-func drawModeButton(dst *ebiten.Image, b button, face *text.GoTextFace, selected bool) {
+func drawModeButton(dst *ebiten.Image, b button, face text.Face, selected bool) {
 	bg, border, fg, width := colPanel, colDim, colDim, float32(1)
 	switch {
 	case selected:

@@ -51,7 +51,7 @@ func teamColor(team uint32) color.RGBA {
 
 // drawText draws s with its top at y; align says whether x is its left,
 // centre or right.
-func drawText(dst *ebiten.Image, s string, face *text.GoTextFace, x, y float64, clr color.Color, align text.Align) {
+func drawText(dst *ebiten.Image, s string, face text.Face, x, y float64, clr color.Color, align text.Align) {
 	op := &text.DrawOptions{}
 	op.PrimaryAlign = align
 	op.GeoM.Translate(x, y)
@@ -77,7 +77,7 @@ func (b button) clicked() bool {
 	return inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) && b.hovered()
 }
 
-func (b button) draw(dst *ebiten.Image, face *text.GoTextFace) {
+func (b button) draw(dst *ebiten.Image, face text.Face) {
 	bg := colButton
 	if b.hovered() {
 		bg = colButtonHot
@@ -110,7 +110,7 @@ func typeInto(e *app.LineEditor) {
 
 // drawField draws a text field's box and content, with a blinking caret
 // when focused.
-func (g *Game) drawField(dst *ebiten.Image, s string, x, y, w, h float64, face *text.GoTextFace, focused bool) {
+func (g *Game) drawField(dst *ebiten.Image, s string, x, y, w, h float64, face text.Face, focused bool) {
 	vector.FillRect(dst, float32(x), float32(y), float32(w), float32(h), colPanel, false)
 	border := colDim
 	if focused {

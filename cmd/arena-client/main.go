@@ -31,7 +31,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	a := app.New(app.Config{Dialer: app.ServerDialer{BaseURL: base}, Store: sessionStore()})
+	a := app.New(app.Config{Dialer: dialer(base), Store: sessionStore()})
 	defer a.Close()
 	g, err := ui.New(a)
 	if err != nil {

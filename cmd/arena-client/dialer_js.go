@@ -1,0 +1,163 @@
+//go:build js
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"syscall/js"
+
+	"github.com/arena-server/arena/client/app"
+	"github.com/arena-server/arena/netcode/transport"
+)
+
+// Response bodies larger than these are refused.
+const (
+	maxSessionBody = 64 << 10
+	maxModesBody   = 256 << 10
+)
+
+// fetchDialer is the browser's app.Dialer. It signs in and lists the modes
+// with the page's fetch rather than net/http's client, whose transport
+// (TLS, HTTP/2, proxies: of no use behind the browser's fetch) was about a
+// fifth of the module; the websocket is netcode/transport's.
+type fetchDialer struct {
+	base string
+}
+
+// dialer returns the client's dialer for the server at base.
+func dialer(base string) app.Dialer { return fetchDialer{base: base} }
+
+// SignIn implements app.Dialer as transport.SignIn does: a name the server
+// refuses gives a *transport.SignInError with the server's message.
+func (d fetchDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
+	body, err := json.Marshal(struct {
+		Name string `json:"name"`
+	}{name})
+	if err != nil {
+		return transport.Session{}, fmt.Errorf("sign in: %w", err)
+	}
+	status, statusText, data, err := fetch(ctx, d.base+transport.SessionPath, map[string]any{
+		"method":  "POST",
+		"headers": map[string]any{"Content-Type": "application/json"},
+		"body":    string(body),
+	}, maxSessionBody)
+	if err != nil {
+		return transport.Session{}, fmt.Errorf("sign in: %w", err)
+	}
+	if status != 200 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		msg := statusText
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			msg = e.Error
+		}
+		return transport.Session{}, &transport.SignInError{Status: status, Message: msg}
+	}
+	var s transport.Session
+	if err := json.Unmarshal(data, &s); err != nil {
+		return transport.Session{}, fmt.Errorf("sign in: decode response: %w", err)
+	}
+	if s.Token == "" {
+		return transport.Session{}, errors.New("sign in: response has no token")
+	}
+	return s, nil
+}
+
+// Modes implements app.ModeLister as transport.Modes does: in the server's
+// order, without unnamed or repeated entries, and an error when none is
+// left.
+func (d fetchDialer) Modes(ctx context.Context) ([]transport.Mode, error) {
+	status, statusText, data, err := fetch(ctx, d.base+transport.ModesPath, map[string]any{
+		"headers": map[string]any{"Accept": "application/json"},
+	}, maxModesBody)
+	if err != nil {
+		return nil, fmt.Errorf("modes: %w", err)
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("modes: %s", statusText)
+	}
+	var listed []transport.Mode
+	if err := json.Unmarshal(data, &listed); err != nil {
+		return nil, fmt.Errorf("modes: decode response: %w", err)
+	}
+	modes := make([]transport.Mode, 0, len(listed))
+	seen := make(map[string]bool, len(listed))
+	for _, m := range listed {
+		if m.Name == "" || seen[m.Name] {
+			continue
+		}
+		seen[m.Name] = true
+		modes = append(modes, m)
+	}
+	if len(modes) == 0 {
+		return nil, errors.New("modes: the server lists no modes")
+	}
+	return modes, nil
+}
+
+// Connect implements app.Dialer with the browser's WebSocket.
+func (d fetchDialer) Connect(ctx context.Context) (app.Conn, error) {
+	return app.ServerDialer{BaseURL: d.base}.Connect(ctx)
+}
+
+// fetch requests url with init (fetch's RequestInit) and returns the
+// response's status, its status text ("HTTP 400" when the server sent none)
+// and its body, which may not exceed limit bytes. Ending ctx aborts the
+// request.
+func fetch(ctx context.Context, url string, init map[string]any, limit int) (status int, statusText string, body []byte, err error) {
+	abort := js.Global().Get("AbortController").New()
+	init["signal"] = abort.Get("signal")
+	defer context.AfterFunc(ctx, func() { abort.Call("abort") })()
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+	}()
+	resp, err := await(js.Global().Call("fetch", url, init))
+	if err != nil {
+		return 0, "", nil, err
+	}
+	buf, err := await(resp.Call("arrayBuffer"))
+	if err != nil {
+		return 0, "", nil, fmt.Errorf("read response: %w", err)
+	}
+	n := buf.Get("byteLength").Int()
+	if n > limit {
+		return 0, "", nil, fmt.Errorf("response larger than %d bytes", limit)
+	}
+	body = make([]byte, n)
+	js.CopyBytesToGo(body, js.Global().Get("Uint8Array").New(buf))
+	status = resp.Get("status").Int()
+	if statusText = resp.Get("statusText").String(); statusText == "" {
+		statusText = "HTTP " + strconv.Itoa(status)
+	}
+	return status, statusText, body, nil
+}
+
+// await waits for promise to settle: its value, or its rejection as an
+// error.
+func await(promise js.Value) (js.Value, error) {
+	type settled struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan settled, 1)
+	resolve := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- settled{v: args[0]}
+		return nil
+	})
+	defer resolve.Release()
+	reject := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- settled{err: errors.New(args[0].Call("toString").String())}
+		return nil
+	})
+	defer reject.Release()
+	promise.Call("then", resolve, reject)
+	s := <-done
+	return s.v, s.err
+}
