@@ -81,6 +81,9 @@ type Config struct {
 	// to be stored before it is shown anyway (the write is retried in the
 	// background). Default 2s.
 	ResultsWait time.Duration
+	// ReplayKeep is how many replays of the newest finished matches the
+	// store keeps; older ones are deleted as new ones are written. Default 5000.
+	ReplayKeep int
 	// PlacementMatches is how many rated matches a player plays in a mode
 	// before their rating there is shown and they enter its leaderboard.
 	// Default 5.
@@ -112,6 +115,7 @@ func (c Config) WithDefaults() Config {
 	setDefault(&c.StoreTimeout, 2*time.Second)
 	setDefault(&c.ResultsWait, 2*time.Second)
 	setDefault(&c.PlacementMatches, 5)
+	setDefault(&c.ReplayKeep, 5000)
 	if c.Modes == nil {
 		c.Modes = game.DefaultModes()
 	}

@@ -165,7 +165,7 @@ func (l *ladder) rate(m *match, end *arenav1.MatchEnd, ended time.Time) (res sto
 	if changes == nil {
 		return res, false
 	}
-	res = store.MatchResult{MatchID: m.id, Mode: m.mode.Name, Map: m.mapName, Start: m.started, End: ended}
+	res = store.MatchResult{MatchID: m.id, Mode: m.mode.Name, Map: m.mapName, Start: m.started, End: ended, Replay: m.replay()}
 	for _, r := range end.Results {
 		c := changes[matchmaking.PlayerID(r.PlayerId)]
 		b := prior[r.PlayerId]

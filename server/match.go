@@ -10,6 +10,7 @@ import (
 	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
+	"github.com/arena-server/arena/replay"
 	"github.com/arena-server/arena/server/chat"
 )
 
@@ -96,6 +97,7 @@ type match struct {
 	clock Clock
 
 	mapName    string
+	created    time.Time // when the lobby placed it, on the match's clock; read by the lobby too
 	started    time.Time // when run began, on the match's clock
 	inbox      chan matchEvent
 	done       chan struct{}
@@ -111,7 +113,38 @@ func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", id, err)
 	}
-	return newMatchWithSim(id, mode, seats, worldSim{sim}, l)
+	m, err := newMatchWithSim(id, mode, seats, worldSim{sim}, l)
+	if err != nil {
+		return nil, err
+	}
+	players := make([]replay.Player, len(seats))
+	for i, s := range seats {
+		players[i] = replay.Player{Ship: s.ship, Team: s.team, PlayerID: s.player.id, Name: s.player.name}
+	}
+	if err := sim.Record(id, m.created, players); err != nil {
+		m.log.Warn("match not recorded", slog.Any("err", err))
+	}
+	return m, nil
+}
+
+// recorded is a simulation that keeps a replay (netcode.Match after Record).
+type recorded interface {
+	Replay() ([]byte, error)
+}
+
+// replay returns the match's replay file, nil if it kept none. Only the
+// match's goroutine may call it, once the match is over.
+func (m *match) replay() []byte {
+	r, ok := m.sim.(recorded)
+	if !ok {
+		return nil
+	}
+	b, err := r.Replay()
+	if err != nil {
+		m.log.Warn("no replay", slog.Any("err", err))
+		return nil
+	}
+	return b
 }
 
 func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby) (*match, error) {
@@ -128,6 +161,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		met:        l.met,
 		clock:      l.cfg.Clock,
 		mapName:    l.cfg.Map.Name,
+		created:    l.cfg.Clock.Now(),
 		inbox:      make(chan matchEvent, 8*len(seats)+16),
 		done:       make(chan struct{}),
 		period:     time.Second / time.Duration(l.cfg.TickRate),

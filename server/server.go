@@ -73,7 +73,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.ladder = newLadder(&s.cfg, log)
 	if cfg.Store != nil {
-		s.writer = store.NewWriter(cfg.Store, store.WriterConfig{Registerer: met.registry, Log: log, Saved: s.ladder.saved})
+		s.writer = store.NewWriter(cfg.Store, store.WriterConfig{Registerer: met.registry, Log: log, Saved: s.saved})
 		s.ladder.writer = s.writer
 	}
 	lobby, err := newLobby(&s.cfg, log, met, s.ladder)
@@ -94,6 +94,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	s.api("GET /api/v1/modes", s.handleModes)
 	s.api("GET /api/v1/leaderboard", s.handleLeaderboard)
 	s.api("GET /api/v1/players/{id}", s.handleProfile)
+	s.api("GET /api/v1/matches", s.handleMatches)
+	s.api("GET /api/v1/matches/{id}", s.handleMatch)
+	s.api("GET /api/v1/matches/{id}/replay", s.handleReplay)
 	s.mux.HandleFunc("/api/", handleUnknownAPI)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("GET /ws", s.handleWebsocket)
@@ -136,6 +139,18 @@ func (s *Server) startWriter() {
 			s.writer.Run(ctx)
 		}()
 	})
+}
+
+// saved is the store writer's report that results are written: the ladder
+// lets go of them, and replays beyond Config.ReplayKeep are deleted. It runs
+// on the writer's goroutine.
+func (s *Server) saved(results []store.MatchResult) {
+	s.ladder.saved(results)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StoreTimeout)
+	defer cancel()
+	if _, err := s.cfg.Store.PruneReplays(ctx, s.cfg.ReplayKeep); err != nil {
+		s.log.Warn("old replays not pruned", slog.Any("err", err))
+	}
 }
 
 // signingKey is the key that signs session tokens: Config.Secret, else the

@@ -245,13 +245,16 @@ func (s *db) SaveResults(ctx context.Context, results []MatchResult) (err error)
 	players := make(map[string]PlayerResult)
 	created := make(map[string]int64)
 	ratings := make(map[ratingKey]Rating)
-	var mpArgs []any
+	var mpArgs, replayArgs []any
 	for _, m := range results {
 		if !fresh[m.MatchID] {
 			continue
 		}
 		delete(fresh, m.MatchID) // the first appearance only
 		ended := toMicros(m.End)
+		if len(m.Replay) > 0 {
+			replayArgs = append(replayArgs, m.MatchID, ended, m.Replay)
+		}
 		for _, p := range m.Players {
 			if _, ok := players[p.PlayerID]; !ok {
 				players[p.PlayerID], created[p.PlayerID] = p, ended
@@ -288,6 +291,9 @@ func (s *db) SaveResults(ctx context.Context, results []MatchResult) (err error)
 		` ON CONFLICT (player_id, mode) DO UPDATE SET mu = excluded.mu, sigma = excluded.sigma, display = excluded.display, matches = excluded.matches`,
 		6, ratingArgs, nil); err != nil {
 		return fmt.Errorf("ratings: %w", err)
+	}
+	if err := s.d.insertRows(ctx, tx, `INSERT INTO replays (match_id, ended, data) VALUES `, ``, 3, replayArgs, nil); err != nil {
+		return fmt.Errorf("replays: %w", err)
 	}
 	return tx.Commit()
 }
@@ -405,17 +411,35 @@ func (s *db) Matches(ctx context.Context, player string, limit int) ([]MatchResu
 	if limit <= 0 {
 		return nil, nil
 	}
-	var rows *sql.Rows
-	var err error
 	if player == "" {
-		rows, err = s.sql.QueryContext(ctx, `SELECT match_id, mode, map, started, ended FROM matches
-ORDER BY ended DESC, match_id DESC LIMIT $1`, limit)
-	} else {
-		rows, err = s.sql.QueryContext(ctx, `SELECT m.match_id, m.mode, m.map, m.started, m.ended
-FROM match_players mp JOIN matches m ON m.match_id = mp.match_id
+		return s.matches(ctx, `SELECT m.match_id, m.mode, m.map, m.started, m.ended, r.match_id IS NOT NULL
+FROM matches m LEFT JOIN replays r ON r.match_id = m.match_id
+ORDER BY m.ended DESC, m.match_id DESC LIMIT $1`, limit)
+	}
+	return s.matches(ctx, `SELECT m.match_id, m.mode, m.map, m.started, m.ended, r.match_id IS NOT NULL
+FROM match_players mp JOIN matches m ON m.match_id = mp.match_id LEFT JOIN replays r ON r.match_id = m.match_id
 WHERE mp.player_id = $1
 ORDER BY mp.ended DESC, mp.match_id DESC LIMIT $2`, player, limit)
+}
+
+// Match returns one stored match with its players; ErrNotFound if unknown.
+func (s *db) Match(ctx context.Context, id string) (MatchResult, error) {
+	ms, err := s.matches(ctx, `SELECT m.match_id, m.mode, m.map, m.started, m.ended, r.match_id IS NOT NULL
+FROM matches m LEFT JOIN replays r ON r.match_id = m.match_id
+WHERE m.match_id = $1`, id)
+	switch {
+	case err != nil:
+		return MatchResult{}, err
+	case len(ms) == 0:
+		return MatchResult{}, ErrNotFound
 	}
+	return ms[0], nil
+}
+
+// matches runs query (match_id, mode, map, started, ended, has replay) and
+// loads the players of the matches it returns.
+func (s *db) matches(ctx context.Context, query string, args ...any) ([]MatchResult, error) {
+	rows, err := s.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: matches: %w", err)
 	}
@@ -424,7 +448,7 @@ ORDER BY mp.ended DESC, mp.match_id DESC LIMIT $2`, player, limit)
 	for rows.Next() {
 		var m MatchResult
 		var start, end int64
-		if err := rows.Scan(&m.MatchID, &m.Mode, &m.Map, &start, &end); err != nil {
+		if err := rows.Scan(&m.MatchID, &m.Mode, &m.Map, &start, &end, &m.HasReplay); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: matches: %w", err)
 		}
@@ -445,17 +469,17 @@ ORDER BY mp.ended DESC, mp.match_id DESC LIMIT $2`, player, limit)
 	mp.mu_after, mp.sigma_after, mp.display_after, mp.matches_after
 FROM match_players mp JOIN players p ON p.id = mp.player_id
 WHERE mp.match_id IN (`)
-	args := make([]any, len(out))
+	ids := make([]any, len(out))
 	for i, m := range out {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		q.WriteString("$" + strconv.Itoa(i+1))
-		args[i] = m.MatchID
+		ids[i] = m.MatchID
 	}
 	q.WriteString(`)
 ORDER BY mp.match_id, mp.placement, mp.team, mp.player_id`)
-	prows, err := s.sql.QueryContext(ctx, q.String(), args...)
+	prows, err := s.sql.QueryContext(ctx, q.String(), ids...)
 	if err != nil {
 		return nil, fmt.Errorf("store: matches: %w", err)
 	}

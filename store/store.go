@@ -47,6 +47,11 @@ type MatchResult struct {
 	Start, End time.Time
 	// Players are the match's players.
 	Players []PlayerResult
+	// Replay is the match's replay file (package replay), nil if none was
+	// recorded; SaveResults stores it. Matches and Match leave it empty and
+	// set HasReplay when one is kept: read it with Store.Replay.
+	Replay    []byte
+	HasReplay bool
 }
 
 // LeaderboardEntry is one row of a mode's leaderboard.
@@ -136,6 +141,14 @@ type Store interface {
 	// their players (ordered by placement, team, player id): the player's
 	// matches, or everyone's when player is "".
 	Matches(ctx context.Context, player string, limit int) ([]MatchResult, error)
+	// Match returns one finished match with its players, ErrNotFound when
+	// it is not stored.
+	Match(ctx context.Context, id string) (MatchResult, error)
+	// Replay returns a match's replay file, ErrNotFound when none is kept.
+	Replay(ctx context.Context, matchID string) ([]byte, error)
+	// PruneReplays deletes all but the keep newest replays (by the end of
+	// their match) and returns how many it deleted.
+	PruneReplays(ctx context.Context, keep int) (int64, error)
 	// SaveReport stores a chat report.
 	SaveReport(ctx context.Context, r ChatReport) error
 	// Close releases the store's connections. Calling it again does nothing.

@@ -444,6 +444,59 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("Replays", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		ctx := t.Context()
+		var results []MatchResult
+		for i := range 5 {
+			m := duel(fmt.Sprint("r", i), "duel", t0.Add(time.Duration(i)*time.Minute), "a", "b", i+3)
+			if i != 2 { // the third match has no replay
+				m.Replay = []byte(fmt.Sprint("replay bytes ", i, "\x00\xff"))
+			}
+			results = append(results, m)
+		}
+		if err := s.SaveResults(ctx, results); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := s.Replay(ctx, "r1"); err != nil || string(b) != "replay bytes 1\x00\xff" {
+			t.Fatalf("Replay(r1) = %q, %v", b, err)
+		}
+		if _, err := s.Replay(ctx, "r2"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Replay of a match without one: %v, want ErrNotFound", err)
+		}
+		m, err := s.Match(ctx, "r3")
+		if err != nil || !m.HasReplay || len(m.Players) != 2 || m.Replay != nil || m.Players[0].PlayerID != "a" {
+			t.Fatalf("Match(r3) = %+v, %v", m, err)
+		}
+		if m, err := s.Match(ctx, "r2"); err != nil || m.HasReplay {
+			t.Fatalf("Match(r2) = %+v, %v: want no replay", m, err)
+		}
+		if _, err := s.Match(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Match(nope): %v, want ErrNotFound", err)
+		}
+		// Keep the two newest: r4 and r3; r0 and r1 go, r2 had none.
+		if n, err := s.PruneReplays(ctx, 2); err != nil || n != 2 {
+			t.Fatalf("PruneReplays(2) = %d, %v; want 2 deleted", n, err)
+		}
+		all, err := s.Matches(ctx, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []string
+		for _, m := range all {
+			if m.HasReplay {
+				kept = append(kept, m.MatchID)
+			}
+		}
+		if fmt.Sprint(kept) != "[r4 r3]" {
+			t.Errorf("replays kept %v, want [r4 r3]", kept)
+		}
+		if n, err := s.PruneReplays(ctx, 2); err != nil || n != 0 {
+			t.Errorf("PruneReplays again: %d, %v; want nothing to delete", n, err)
+		}
+	})
+
 	t.Run("SaveReport", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)
