@@ -271,7 +271,6 @@ func BenchmarkReplayFFA16(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(file))/float64(md.Players())/5, "B/player-min")
 	for b.Loop() {
 		r, err := Decode(file)
 		if err != nil {
@@ -281,4 +280,5 @@ func BenchmarkReplayFFA16(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(file))/float64(md.Players())/5, "B/player-min")
 }
