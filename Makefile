@@ -21,14 +21,30 @@ server:
 bots:
 	$(GO) build -o bin/arena-bots ./cmd/arena-bots
 
-## wasm: the browser client, its loader page and wasm_exec.js, into bin/web (gzip precompressed).
+## wasm: the browser client into bin/web: arena.<hash>.wasm and wasm_exec.<hash>.js, named by the
+## first 16 hex digits of their SHA-256, each with brotli (.br) and gzip (.gz) twins, and index.html
+## naming them; other files of earlier builds are removed. A module whose twins exist is not
+## compressed again. BROTLI_QUALITY (0-11) trades build time for size (see docs/client-size.md).
+BROTLI_QUALITY ?= 10
 wasm:
 	mkdir -p $(WEB)
-	$(WASMENV) $(GO) build -trimpath -ldflags='-s -w' -o $(WEB)/arena.wasm ./cmd/arena-client
-	gzip -6 -k -f $(WEB)/arena.wasm
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB)/
-	cp client/web/index.html $(WEB)/
-	@echo "wasm: $$(wc -c < $(WEB)/arena.wasm) bytes, $$(wc -c < $(WEB)/arena.wasm.gz) gzipped"
+	$(WASMENV) $(GO) build -trimpath -ldflags='-s -w' -o bin/arena.wasm ./cmd/arena-client
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" bin/wasm_exec.js
+	@set -e; \
+	wasm=arena.$$(sha256sum bin/arena.wasm | cut -c1-16).wasm; \
+	js=wasm_exec.$$(sha256sum bin/wasm_exec.js | cut -c1-16).js; \
+	for f in $$wasm $$js; do \
+		if [ ! -e $(WEB)/$$f ] || [ ! -e $(WEB)/$$f.br ] || [ ! -e $(WEB)/$$f.gz ]; then \
+			cp bin/$${f%%.*}.$${f##*.} $(WEB)/$$f; \
+			echo "precompress $$f (brotli quality $(BROTLI_QUALITY))"; \
+			$(GO) run ./internal/precompress -q $(BROTLI_QUALITY) $(WEB)/$$f; \
+		fi; \
+	done; \
+	sed -e "s/{{wasm}}/$$wasm/g" -e "s/{{wasm_exec}}/$$js/g" -e "s/{{wasm_size}}/$$(wc -c < bin/arena.wasm)/g" \
+		client/web/index.html > $(WEB)/index.html.tmp; \
+	mv $(WEB)/index.html.tmp $(WEB)/index.html; \
+	find $(WEB) -maxdepth 1 -type f ! -name index.html ! -name "$$wasm*" ! -name "$$js*" -delete; \
+	echo "wasm: $(WEB)/$$wasm: $$(wc -c < $(WEB)/$$wasm) bytes, $$(wc -c < $(WEB)/$$wasm.br) brotli, $$(wc -c < $(WEB)/$$wasm.gz) gzip"
 
 ## proto: regenerate the Go code from proto/.
 proto:

@@ -25,7 +25,7 @@ import (
 const brotliWindow = 24
 
 func main() {
-	quality := flag.Int("q", 9, "brotli `quality`, 0 to 11 (11 is the smallest and by far the slowest)")
+	quality := flag.Int("q", 10, "brotli `quality`, 0 to 11 (11 is the smallest and by far the slowest)")
 	flag.Usage = func() {
 		fmt.Fprintln(flag.CommandLine.Output(), "usage: precompress [-q quality] FILE...")
 		flag.PrintDefaults()
