@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"syscall/js"
 
@@ -49,14 +50,7 @@ func (d fetchDialer) SignIn(ctx context.Context, name string) (transport.Session
 		return transport.Session{}, fmt.Errorf("sign in: %w", err)
 	}
 	if status != 200 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		msg := statusText
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			msg = e.Error
-		}
-		return transport.Session{}, &transport.SignInError{Status: status, Message: msg}
+		return transport.Session{}, &transport.SignInError{Status: status, Message: errorText(statusText, data)}
 	}
 	var s transport.Session
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -72,32 +66,11 @@ func (d fetchDialer) SignIn(ctx context.Context, name string) (transport.Session
 // order, without unnamed or repeated entries, and an error when none is
 // left.
 func (d fetchDialer) Modes(ctx context.Context) ([]transport.Mode, error) {
-	status, statusText, data, err := fetch(ctx, d.base+transport.ModesPath, map[string]any{
-		"headers": map[string]any{"Accept": "application/json"},
-	}, maxModesBody)
-	if err != nil {
-		return nil, fmt.Errorf("modes: %w", err)
-	}
-	if status != 200 {
-		return nil, fmt.Errorf("modes: %s", statusText)
-	}
 	var listed []transport.Mode
-	if err := json.Unmarshal(data, &listed); err != nil {
-		return nil, fmt.Errorf("modes: decode response: %w", err)
+	if err := d.getJSON(ctx, "modes", transport.ModesPath, maxModesBody, &listed); err != nil {
+		return nil, err
 	}
-	modes := make([]transport.Mode, 0, len(listed))
-	seen := make(map[string]bool, len(listed))
-	for _, m := range listed {
-		if m.Name == "" || seen[m.Name] {
-			continue
-		}
-		seen[m.Name] = true
-		modes = append(modes, m)
-	}
-	if len(modes) == 0 {
-		return nil, errors.New("modes: the server lists no modes")
-	}
-	return modes, nil
+	return transport.Playable(listed)
 }
 
 // Connect implements app.Dialer with the browser's WebSocket.
@@ -160,4 +133,55 @@ func await(promise js.Value) (js.Value, error) {
 	promise.Call("then", resolve, reject)
 	s := <-done
 	return s.v, s.err
+}
+
+// maxLadderBody bounds a leaderboard or profile response.
+const maxLadderBody = 1 << 20
+
+// errorText is the server's explanation of an error status: the JSON
+// "error" field of its body, or the status text.
+func errorText(statusText string, body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	return statusText
+}
+
+// Leaderboard implements app.LadderReader as transport.Leaderboard does.
+func (d fetchDialer) Leaderboard(ctx context.Context, mode string, limit, offset int, player string) (transport.LeaderboardPage, error) {
+	q := url.Values{"mode": {mode}, "limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}}
+	if player != "" {
+		q.Set("player", player)
+	}
+	var lb transport.LeaderboardPage
+	err := d.getJSON(ctx, "leaderboard", transport.LeaderboardPath+"?"+q.Encode(), maxLadderBody, &lb)
+	return lb, err
+}
+
+// Profile implements app.LadderReader as transport.Profile does.
+func (d fetchDialer) Profile(ctx context.Context, playerID string) (transport.PlayerProfile, error) {
+	var p transport.PlayerProfile
+	err := d.getJSON(ctx, "profile", transport.PlayersPath+url.PathEscape(playerID), maxLadderBody, &p)
+	return p, err
+}
+
+// getJSON fetches path and decodes its JSON into v; an error status is a
+// *transport.APIError with the server's message.
+func (d fetchDialer) getJSON(ctx context.Context, op, path string, limit int, v any) error {
+	status, statusText, data, err := fetch(ctx, d.base+path, map[string]any{
+		"headers": map[string]any{"Accept": "application/json"},
+	}, limit)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if status != 200 {
+		return &transport.APIError{Op: op, Status: status, Message: errorText(statusText, data)}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: decode response: %w", op, err)
+	}
+	return nil
 }

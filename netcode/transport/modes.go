@@ -37,6 +37,13 @@ func Modes(ctx context.Context, baseURL string) ([]Mode, error) {
 	if err := getJSON(ctx, "modes", baseURL, ModesPath, nil, maxModesBody, &listed); err != nil {
 		return nil, err
 	}
+	return Playable(listed)
+}
+
+// Playable is the server's list of modes as a client offers them: in its
+// order, without unnamed entries or later entries repeating a name; an
+// error when none is left.
+func Playable(listed []Mode) ([]Mode, error) {
 	modes := make([]Mode, 0, len(listed))
 	seen := make(map[string]bool, len(listed))
 	for _, m := range listed {
