@@ -26,6 +26,7 @@ const closeGrace = time.Second
 type Conn struct {
 	ws        *websocket.Conn
 	writeMu   sync.Mutex
+	writeErr  error // the first failed write's error, under writeMu: every later write fails with it
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -60,6 +61,9 @@ func Dial(ctx context.Context, wsURL string) (*Conn, error) {
 func (c *Conn) WriteFrame(ctx context.Context, data []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if c.writeErr != nil {
+		return c.writeErr
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write frame: %w", err)
 	}
@@ -70,7 +74,10 @@ func (c *Conn) WriteFrame(ctx context.Context, data []byte) error {
 	stop := context.AfterFunc(ctx, func() { _ = c.ws.NetConn().Close() })
 	defer stop()
 	if err := c.ws.WriteMessage(websocket.BinaryMessage, data); err != nil {
-		return fmt.Errorf("write frame: %w", contextError(ctx, err))
+		// A failed write may leave part of a frame on the wire: the
+		// connection is broken for writing whatever the socket says next.
+		c.writeErr = fmt.Errorf("write frame: %w", contextError(ctx, err))
+		return c.writeErr
 	}
 	return nil
 }

@@ -355,9 +355,11 @@ func TestWriteCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
+	writing := make(chan struct{})
+	// Far more than the kernel buffers on both sides hold.
+	big := make([]byte, 64<<20)
 	go func() {
-		// Far more than the kernel buffers on both sides hold.
-		big := make([]byte, 64<<20)
+		close(writing)
 		for {
 			if err := c.WriteFrame(ctx, big); err != nil {
 				done <- err
@@ -365,6 +367,9 @@ func TestWriteCancelled(t *testing.T) {
 			}
 		}
 	}()
+	// Cancel once the write is under way (a context already done when
+	// WriteFrame starts writes nothing and breaks nothing).
+	<-writing
 	time.AfterFunc(100*time.Millisecond, cancel)
 	select {
 	case err := <-done:
