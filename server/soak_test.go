@@ -270,18 +270,17 @@ func pingFlood(p *soakPlayer, tally *soakTally) {
 	}
 }
 
-// garbageOverLimit sends undecodable frames faster than the message rate.
-// The server must answer each with BAD_MESSAGE until the burst is spent,
-// then say RATE_LIMITED and close with 1008.
+// garbageOverLimit sends undecodable frames as fast as it can, far over the
+// message rate however the machine schedules it. The server must answer each
+// with BAD_MESSAGE until the burst is spent, then say RATE_LIMITED and close
+// with 1008.
 func garbageOverLimit(p *soakPlayer, seed uint64, tally *soakTally) {
 	defer p.ws.Close()
 	r := rand.New(rand.NewPCG(seed, 2))
 	deadline := time.Now().Add(soakSlack)
 	answers := p.readAnswers(deadline)
-	every := time.Second / (3 * soakRate)
 	_ = p.ws.SetWriteDeadline(deadline)
 	for time.Now().Before(deadline) {
-		time.Sleep(every) // pacing the sender, not synchronisation
 		if p.ws.WriteMessage(websocket.BinaryMessage, junk(r)) != nil {
 			break
 		}
