@@ -16,7 +16,7 @@ type Config struct {
 	Addr string
 	// AdminAddr serves /debug/pprof/; empty disables it. Default "" (cmd/arena sets 127.0.0.1:6060).
 	AdminAddr string
-	// WebDir holds the built web client (index.html, wasm_exec.js, arena.wasm[.gz]). Default "bin/web".
+	// WebDir holds the built web client (index.html and the content-hashed arena.*.wasm and wasm_exec.*.js with their .br and .gz twins). Default "bin/web".
 	WebDir string
 	// TickRate is simulation ticks (and snapshots) per second, 10–128. Default 30.
 	TickRate int
