@@ -3,18 +3,37 @@
 // loadtest.Summary.Verdict, so that no figure in the README is typed by
 // hand:
 //
-//	go run ./bench/table bench/results/capacity-*.jsonl
+//	go run ./bench/table bench/results/*.jsonl bench/results/floor-*.json
 //
-// Each file is one capacity.sh invocation (one JSON line per run: the bots'
-// summary plus placement, machine, commit and date) and gets its own table
-// under a line naming the commit, date and machine. With no file it reads
-// standard input. -header=false prints the rows alone (capacity.sh prints
-// each run's row as it ends); -check exits with status 1 when a row does not
-// meet the criteria.
+// Each .jsonl file is one capacity.sh invocation (one JSON line per run: the
+// bots' summary plus placement, machine, commit and date) and gets its own
+// table under a line naming the commit, date and machine. A file named
+// floor-* (or whose first object has the no-logic runner's fields: "n",
+// "server_cpu_us_per_client_s", or a "bots" object) is one point of the
+// no-logic server of docs/benchmark.md, a gorilla/websocket server with no
+// game logic; its bots' figures may be at the top level or in an object
+// "bots" or "bot", and the file is only read. The points get one table
+// together, each judged by the criteria Arena's runs are held to as far as
+// the runner measures them.
+//
+// Then a "Goals (pinned, same hour)" table compares the latest pinned runs
+// of Arena that have a pinned point of the no-logic server on the same
+// machine (when the point names one) within an hour of the runs' date
+// (when capacity.sh started) with those points: server CPU per player-second at 1,024 players (goal ≤ 1.0×
+// the no-logic server's), capacity (the largest size held, goal ≥ the
+// no-logic server's) and server memory per player at 1,024 (goal ≤ 48 KiB).
+// Each row says met, not met, not measured (a side or a size missing) or
+// not comparable (different hour or machine).
+//
+// With no file it reads standard input. -header=false prints the rows alone
+// (capacity.sh prints each run's row as it ends) and no goals table; -check
+// exits with status 1 when one of Arena's rows does not meet the criteria
+// (the no-logic server's points do not count).
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -67,23 +86,62 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		sources = append(sources, source{name, f})
 	}
 	allMet := true
-	for i, src := range sources {
-		recs, err := read(src.r)
+	printed := 0
+	var sessions []session
+	var floors []floorPoint
+	hasRecords := false
+	for _, src := range sources {
+		data, err := io.ReadAll(src.r)
 		if err != nil {
 			fmt.Fprintf(stderr, "table: %s: %v\n", src.name, err)
 			return 2
 		}
+		if isFloorFile(src.name, data) {
+			pts, err := readFloor(data)
+			if err != nil {
+				fmt.Fprintf(stderr, "table: %s: %v\n", src.name, err)
+				return 2
+			}
+			floors = append(floors, pts...)
+			continue
+		}
+		recs, err := read(bytes.NewReader(data))
+		if err != nil {
+			fmt.Fprintf(stderr, "table: %s: %v\n", src.name, err)
+			return 2
+		}
+		hasRecords = hasRecords || len(recs) > 0
+		if s, ok := newSession(src.name, recs); ok {
+			sessions = append(sessions, s)
+		}
 		if *header {
-			if i > 0 {
+			if printed > 0 {
 				fmt.Fprintln(stdout)
 			}
 			writeHeader(stdout, recs)
 		}
+		printed++
 		for _, r := range recs {
 			v := r.Verdict()
 			allMet = allMet && v.Met()
 			fmt.Fprintln(stdout, row(r, v))
 		}
+	}
+	if len(floors) > 0 {
+		if *header {
+			if printed > 0 {
+				fmt.Fprintln(stdout)
+			}
+			writeFloorHeader(stdout)
+		}
+		printed++
+		for _, p := range floors {
+			fmt.Fprintln(stdout, floorRow(p))
+		}
+	}
+	if *header && (hasRecords || len(floors) > 0) {
+		fmt.Fprintln(stdout)
+		writeGoals(stdout, pickGoals(sessions, floors))
 	}
 	if *check && !allMet {
 		return 1
