@@ -9,8 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
+	"github.com/arena-server/arena/netcode/transport"
 	"github.com/arena-server/arena/store"
 )
 
@@ -22,62 +22,8 @@ const (
 	profileRecentMatches    = 20
 )
 
-// leaderboardResponse is GET /api/v1/leaderboard.
-type leaderboardResponse struct {
-	Mode string `json:"mode"`
-	// PlacementMatches is how many matches a player plays in the mode before
-	// they are ranked.
-	PlacementMatches int                `json:"placement_matches"`
-	Offset           int                `json:"offset"`
-	Entries          []leaderboardEntry `json:"entries"`
-	// Player is the asking player's own standing, when ?player= was given.
-	Player *playerStanding `json:"player,omitempty"`
-}
-
-type leaderboardEntry struct {
-	Rank     int    `json:"rank"`
-	PlayerID string `json:"player_id"`
-	Name     string `json:"name"`
-	Rating   int    `json:"rating"`
-	Matches  int    `json:"matches"`
-}
-
-// playerStanding is one player's place in a mode: Rank 0 and Rating null
-// while they play their placement matches.
-type playerStanding struct {
-	Mode                 string `json:"mode"`
-	Rank                 int    `json:"rank"`
-	Rating               *int   `json:"rating"`
-	Matches              int    `json:"matches"`
-	PlacementMatchesLeft int    `json:"placement_matches_left"`
-}
-
-// profileResponse is GET /api/v1/players/{id}.
-type profileResponse struct {
-	PlayerID string           `json:"player_id"`
-	Name     string           `json:"name"`
-	Created  time.Time        `json:"created"`
-	LastSeen time.Time        `json:"last_seen"`
-	Ratings  []playerStanding `json:"ratings"`
-	Recent   []recentMatch    `json:"recent"`
-}
-
-type recentMatch struct {
-	MatchID   string    `json:"match_id"`
-	Mode      string    `json:"mode"`
-	Map       string    `json:"map"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
-	Players   int       `json:"players"`
-	Team      int       `json:"team"`
-	Placement int       `json:"placement"`
-	Kills     int       `json:"kills"`
-	Deaths    int       `json:"deaths"`
-	// Rating and RatingChange are null while the player was placing.
-	Rating               *int `json:"rating"`
-	RatingChange         *int `json:"rating_change"`
-	PlacementMatchesLeft int  `json:"placement_matches_left"`
-}
+// The JSON of these endpoints is netcode/transport's LeaderboardPage and
+// PlayerProfile: the server writes what clients decode, from one definition.
 
 // handleLeaderboard serves GET /api/v1/leaderboard?mode=M&limit=N&offset=K
 // [&player=ID]: a page of a mode's ranked players, best first.
@@ -113,9 +59,9 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		s.storeFailed(w, "leaderboard", err)
 		return
 	}
-	resp := leaderboardResponse{Mode: mode, PlacementMatches: s.cfg.PlacementMatches, Offset: offset, Entries: make([]leaderboardEntry, len(rows))}
+	resp := transport.LeaderboardPage{Mode: mode, PlacementMatches: s.cfg.PlacementMatches, Offset: offset, Entries: make([]transport.LeaderboardEntry, len(rows))}
 	for i, e := range rows {
-		resp.Entries[i] = leaderboardEntry{Rank: e.Rank, PlayerID: e.PlayerID, Name: e.Name, Rating: e.Rating.Display, Matches: e.Rating.Matches}
+		resp.Entries[i] = transport.LeaderboardEntry{Rank: e.Rank, PlayerID: e.PlayerID, Name: e.Name, Rating: e.Rating.Display, Matches: e.Rating.Matches}
 	}
 	if player != "" {
 		ratings, err := st.Ratings(ctx, player)
@@ -161,15 +107,15 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 		s.storeFailed(w, "profile", err)
 		return
 	}
-	resp := profileResponse{PlayerID: p.Player.ID, Name: p.Player.Name, Created: p.Player.Created, LastSeen: p.Player.LastSeen,
-		Ratings: []playerStanding{}, Recent: make([]recentMatch, len(p.Recent))}
+	resp := transport.PlayerProfile{PlayerID: p.Player.ID, Name: p.Player.Name, Created: p.Player.Created, LastSeen: p.Player.LastSeen,
+		Ratings: []transport.Standing{}, Recent: make([]transport.RecentMatch, len(p.Recent))}
 	for _, m := range s.cfg.Modes { // in the server's order of modes
 		if rating, ok := p.Ratings[m.Name]; ok {
 			resp.Ratings = append(resp.Ratings, s.standing(m.Name, rating))
 		}
 	}
 	for i, m := range p.Recent {
-		rm := recentMatch{MatchID: m.MatchID, Mode: m.Mode, Map: m.Map, Start: m.Start, End: m.End, Players: m.Players,
+		rm := transport.RecentMatch{MatchID: m.MatchID, Mode: m.Mode, Map: m.Map, Start: m.Start, End: m.End, Players: m.Players,
 			Team: m.Team, Placement: m.Placement, Kills: m.Kills, Deaths: m.Deaths}
 		if s.ladder.shown(m.After) {
 			rm.Rating = &m.After.Display
@@ -186,8 +132,8 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 }
 
 // standing is a rating as players see it: hidden while placing.
-func (s *Server) standing(mode string, r store.Rating) playerStanding {
-	st := playerStanding{Mode: mode, Matches: r.Matches}
+func (s *Server) standing(mode string, r store.Rating) transport.Standing {
+	st := transport.Standing{Mode: mode, Matches: r.Matches}
 	if s.ladder.shown(r) {
 		st.Rating = &r.Display
 	} else {
