@@ -21,6 +21,10 @@ func (s *Server) handleChat(p *player, c *conn, req uint32, send *arenav1.ChatSe
 		s.reject(c, req, "chat_rate", arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED, "slow down: too many chat messages")
 		return
 	}
+	if m := s.lobby.watched(p); m != nil {
+		s.spectatorChat(p, c, req, m, send.GetChannel(), text)
+		return
+	}
 	channel := send.GetChannel()
 	seat := p.match.Load()
 	switch {
@@ -75,6 +79,22 @@ func (s *Server) handleChat(p *player, c *conn, req uint32, send *arenav1.ChatSe
 	if err := s.lobby.postLobby(msg, s.cfg.Clock.Now()); err != nil {
 		s.log.Error("lobby chat", slog.Any("err", err))
 	}
+}
+
+// spectatorChat posts a spectator's line to the spectators of m, which
+// the match's players do not see. Commands are for players only.
+func (s *Server) spectatorChat(p *player, c *conn, req uint32, m *match, channel arenav1.ChatChannel, text string) {
+	if channel != arenav1.ChatChannel_CHAT_CHANNEL_UNSPECIFIED && channel != arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS {
+		s.reject(c, req, "chat_channel", arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, errSpectatorChannel.Error())
+		return
+	}
+	if cmd, err := chat.ParseCommand(text); err != nil || cmd.Kind != chat.CommandNone {
+		s.reject(c, req, "chat_command", arenav1.ErrorCode_ERROR_CODE_INVALID_CHAT, "chat commands are for players in a match or the lobby")
+		return
+	}
+	m.send(matchEvent{kind: eventSpectatorChat, watcher: p, chat: &arenav1.ChatMessage{
+		Channel: arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS, SenderId: p.id, SenderName: p.name, Text: s.chatFilter.Mask(text),
+	}})
 }
 
 // notice is a system line for one player only (answers to commands).

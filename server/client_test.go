@@ -74,6 +74,7 @@ type client struct {
 type received struct {
 	msg  *arenav1.ServerMessage
 	view *netcode.View
+	at   time.Time // when it was read
 }
 
 func dial(t *testing.T, ts *httptest.Server) *client {
@@ -145,7 +146,7 @@ func (c *client) readLoop() {
 				return
 			}
 		}
-		c.msgs <- received{m, view}
+		c.msgs <- received{m, view, time.Now()}
 	}
 }
 

@@ -81,6 +81,9 @@ type Config struct {
 	// to be stored before it is shown anyway (the write is retried in the
 	// background). Default 2s.
 	ResultsWait time.Duration
+	// SpectateDelay is how far behind a running match its spectators see
+	// it, so that a spectator cannot coach a player. Default 3s.
+	SpectateDelay time.Duration
 	// ReplayKeep is how many replays of the newest finished matches the
 	// store keeps; older ones are deleted as new ones are written. Default 5000.
 	ReplayKeep int
@@ -116,6 +119,7 @@ func (c Config) WithDefaults() Config {
 	setDefault(&c.ResultsWait, 2*time.Second)
 	setDefault(&c.PlacementMatches, 5)
 	setDefault(&c.ReplayKeep, 5000)
+	setDefault(&c.SpectateDelay, 3*time.Second)
 	if c.Modes == nil {
 		c.Modes = game.DefaultModes()
 	}

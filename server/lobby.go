@@ -109,9 +109,14 @@ func (l *lobby) disconnect(p *player, c *conn) {
 	if s == nil {
 		delete(l.players, p.id)
 	}
+	watched := p.watching
+	p.watching = nil
 	l.mu.Unlock()
 	if s != nil {
 		s.m.disconnected(s.ship)
+	}
+	if watched != nil {
+		watched.send(matchEvent{kind: eventUnwatch, watcher: p})
 	}
 }
 
@@ -150,6 +155,8 @@ func (l *lobby) join(p *player, mode string, now time.Time) error {
 		return errInMatch
 	case p.queuedMode != "":
 		return errAlreadyQueued
+	case p.watching != nil:
+		return errWatching
 	}
 	if _, ok := l.cfg.mode(mode); !ok {
 		return errUnknownMode
@@ -258,7 +265,8 @@ func (l *lobby) placeLocked(g matchmaking.Group) {
 // once the results are stored (or ResultsWait has passed, if the store is
 // slow) the results go out and the players are free to queue again. So a
 // results screen a player saw is in the store, unless the store was failing.
-func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
+// It returns the encoded results.
+func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 	res, rated := l.ladder.rate(m, end, l.cfg.Clock.Now())
 	msg, err := marshalOptions.Marshal(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchEnd{MatchEnd: end}})
 	if err != nil {
@@ -276,13 +284,14 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) {
 	})
 	if !rated {
 		deliver()
-		return
+		return msg
 	}
 	late := time.AfterFunc(l.cfg.ResultsWait, deliver)
 	l.ladder.record(res, func() {
 		late.Stop()
 		deliver()
 	})
+	return msg
 }
 
 // postLobby posts a line to the lobby channel: everyone signed in and not in a match.

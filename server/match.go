@@ -62,11 +62,12 @@ type seat struct {
 // matchEvent is something a connection asks of a match, delivered through
 // its inbox and handled at the start of the next tick.
 type matchEvent struct {
-	kind   eventKind
-	ship   uint32
-	input  netcode.Input
-	chat   *arenav1.ChatMessage // eventChat: the line, its channel set
-	report *chatReport          // eventReport
+	kind    eventKind
+	ship    uint32
+	watcher *player // eventWatch, eventUnwatch, eventSpectatorChat
+	input   netcode.Input
+	chat    *arenav1.ChatMessage // eventChat: the line, its channel set
+	report  *chatReport          // eventReport
 }
 
 type eventKind uint8
@@ -77,6 +78,9 @@ const (
 	eventRejoin
 	eventChat
 	eventReport
+	eventWatch
+	eventUnwatch
+	eventSpectatorChat
 )
 
 // match runs one game on its own goroutine, which alone touches the
@@ -106,6 +110,7 @@ type match struct {
 	matchChat  *chat.Channel
 	teamChat   []*chat.Channel // by team - 1, in team modes only
 	snapshot   []byte
+	spec       *spectators
 }
 
 func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error) {
@@ -167,6 +172,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		period:     time.Second / time.Duration(l.cfg.TickRate),
 		graceTicks: game.DurationTicks(l.cfg.ReconnectGrace, l.cfg.TickRate),
 		matchChat:  chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_MATCH),
+		spec:       newSpectators(l.cfg.spectatorDelay()),
 	}
 	if mode.TeamPlay() {
 		for range mode.Teams {
@@ -230,7 +236,7 @@ func (m *match) run(ctx context.Context) {
 	for !m.sim.Ended() {
 		select {
 		case <-ctx.Done():
-			m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the server ended the match")
+			m.spec.finish(m, m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the server ended the match"), ctx.Done())
 			return
 		case now := <-ticker.C():
 			// A ticker drops ticks when the loop is late; run the ones due so the
@@ -244,7 +250,7 @@ func (m *match) run(ctx context.Context) {
 				ran++
 				if err := m.safeTick(); err != nil {
 					m.log.Error("match failed", slog.Any("err", err))
-					m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the match failed on the server")
+					m.spec.finish(m, m.finish(arenav1.MatchEndReason_MATCH_END_REASON_ABORTED, "the match failed on the server"), ctx.Done())
 					return
 				}
 				if m.sim.Ended() {
@@ -253,7 +259,7 @@ func (m *match) run(ctx context.Context) {
 			}
 		}
 	}
-	m.finish(arenav1.MatchEndReason_MATCH_END_REASON_UNSPECIFIED, "")
+	m.spec.finish(m, m.finish(arenav1.MatchEndReason_MATCH_END_REASON_UNSPECIFIED, ""), ctx.Done())
 }
 
 // safeTick runs one tick; a panic inside it becomes an error, so one broken
@@ -273,6 +279,7 @@ func (m *match) safeTick() (err error) {
 		return err
 	}
 	m.broadcastSnapshots()
+	m.spec.record(m.sim)
 	elapsed := time.Since(start)
 	m.met.tickSeconds.Observe(elapsed.Seconds())
 	if elapsed > m.period {
@@ -294,6 +301,17 @@ func (m *match) drainInbox() {
 }
 
 func (m *match) handle(e matchEvent) {
+	switch e.kind {
+	case eventWatch:
+		m.spec.add(m, e.watcher)
+		return
+	case eventUnwatch:
+		m.spec.remove(e.watcher)
+		return
+	case eventSpectatorChat:
+		m.spec.post(m, e.chat)
+		return
+	}
 	s := m.seat(e.ship)
 	if s == nil || s.left {
 		return
@@ -418,19 +436,26 @@ func (m *match) post(ch *chat.Channel, msg *arenav1.ChatMessage, team int) {
 
 // sendStart describes the match to one player.
 func (m *match) sendStart(s *seat) {
-	start := &arenav1.MatchStart{MatchId: m.id, YourShipId: s.ship}
+	s.player.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: m.describe(s.ship)}})
+}
+
+// describe is the match's start as the player of ship sees it (0: a spectator).
+func (m *match) describe(ship uint32) *arenav1.MatchStart {
+	start := &arenav1.MatchStart{MatchId: m.id, YourShipId: ship}
 	m.sim.Describe(start)
 	for _, o := range m.seats {
 		start.Players = append(start.Players, &arenav1.PlayerInfo{
 			ShipId: o.ship, PlayerId: o.player.id, Name: o.player.name, Team: uint32(o.team),
 		})
 	}
-	s.player.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: start}})
+	return start
 }
 
 // finish builds the results and hands them to the lobby. reason overrides
-// the simulation's own when the match did not end by the rules.
-func (m *match) finish(reason arenav1.MatchEndReason, why string) {
+// the simulation's own when the match did not end by the rules. It returns
+// the results as sent (nil if they could not be encoded), for the
+// spectators.
+func (m *match) finish(reason arenav1.MatchEndReason, why string) []byte {
 	end := &arenav1.MatchEnd{MatchId: m.id}
 	m.sim.Results(end)
 	if reason != arenav1.MatchEndReason_MATCH_END_REASON_UNSPECIFIED {
@@ -445,7 +470,7 @@ func (m *match) finish(reason arenav1.MatchEndReason, why string) {
 		}
 	}
 	m.log.Info("match ended", slog.String("reason", end.Reason.String()), slog.Uint64("tick", uint64(m.sim.Tick())))
-	m.lobby.ended(m, end)
+	return m.lobby.ended(m, end)
 }
 
 func (m *match) seat(ship uint32) *seat {

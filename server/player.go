@@ -20,7 +20,8 @@ import (
 //   - conn and match are atomics, read by anyone without a lock; they are
 //     swapped only by the lobby, under lobby.mu (connect, disconnect,
 //     placement, release), so a lobby decision sees them stable;
-//   - queuedMode is the lobby's: read and written under lobby.mu only;
+//   - queuedMode and watching are the lobby's: read and written under
+//     lobby.mu only;
 //   - muted is the player's own: under p.mu, which is never held while
 //     taking another lock;
 //   - chatLimit is safe for concurrent use by itself.
@@ -40,6 +41,7 @@ type player struct {
 	muted map[string]bool // lower-cased display names this player does not want to read
 
 	queuedMode string // the mode the player is queued for, "" if none; under lobby.mu
+	watching   *match // the match the player spectates, nil if none; under lobby.mu
 }
 
 // mute adds or removes a name from the player's muted names.

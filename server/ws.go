@@ -207,6 +207,17 @@ func (s *Server) dispatch(p *player, c *conn, msg *arenav1.ClientMessage) {
 		}})
 	case *arenav1.ClientMessage_ChatSend:
 		s.handleChat(p, c, req, body.ChatSend)
+	case *arenav1.ClientMessage_Spectate:
+		// The answer is the match's MatchStart, from the match.
+		if err := s.lobby.watch(p, body.Spectate.GetMatchId()); err != nil {
+			s.reject(c, req, "spectate", queueErrorCode(err), err.Error())
+		}
+	case *arenav1.ClientMessage_SpectateStop:
+		if err := s.lobby.unwatch(p); err != nil {
+			s.reject(c, req, "spectate", queueErrorCode(err), err.Error())
+			return
+		}
+		c.send(notice(arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS, "You stopped watching."))
 	case *arenav1.ClientMessage_Authenticate:
 		s.reject(c, req, "wrong_phase", arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, "already authenticated")
 	default:
@@ -248,6 +259,10 @@ func queueErrorCode(err error) arenav1.ErrorCode {
 		return arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN
 	case errors.Is(err, errAlreadyQueued), errors.Is(err, errInMatch):
 		return arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED
+	case errors.Is(err, errUnknownMatch):
+		return arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MATCH
+	case errors.Is(err, errAlreadyWatching), errors.Is(err, errWatching), errors.Is(err, errNotWatching):
+		return arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE
 	}
 	return arenav1.ErrorCode_ERROR_CODE_INTERNAL
 }

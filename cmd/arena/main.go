@@ -60,6 +60,7 @@ func run(args []string) error {
 	dataDir := fs.String("data-dir", "data", "directory of the embedded SQLite database (players, ratings, results, signing key)")
 	dsn := fs.String("db", "", "PostgreSQL URL (postgres://user@host:5432/db) instead of SQLite in -data-dir")
 	fs.DurationVar(&cfg.StoreTimeout, "store-timeout", def.StoreTimeout, "bound of the store reads a player waits for")
+	fs.DurationVar(&cfg.SpectateDelay, "spectate-delay", def.SpectateDelay, "how far behind a running match its spectators see it")
 	fs.IntVar(&cfg.ReplayKeep, "replay-keep", def.ReplayKeep, "replays of the newest finished matches kept in the store")
 	fs.IntVar(&cfg.PlacementMatches, "placement-matches", def.PlacementMatches, "rated matches in a mode before a player's rating is shown and ranked")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")

@@ -33,6 +33,8 @@ const (
 	ChatChannel_CHAT_CHANNEL_TEAM ChatChannel = 2
 	// Players signed in and not in a match.
 	ChatChannel_CHAT_CHANNEL_LOBBY ChatChannel = 3
+	// The spectators of a match; its players do not see it.
+	ChatChannel_CHAT_CHANNEL_SPECTATORS ChatChannel = 4
 )
 
 // Enum value maps for ChatChannel.
@@ -42,12 +44,14 @@ var (
 		1: "CHAT_CHANNEL_MATCH",
 		2: "CHAT_CHANNEL_TEAM",
 		3: "CHAT_CHANNEL_LOBBY",
+		4: "CHAT_CHANNEL_SPECTATORS",
 	}
 	ChatChannel_value = map[string]int32{
 		"CHAT_CHANNEL_UNSPECIFIED": 0,
 		"CHAT_CHANNEL_MATCH":       1,
 		"CHAT_CHANNEL_TEAM":        2,
 		"CHAT_CHANNEL_LOBBY":       3,
+		"CHAT_CHANNEL_SPECTATORS":  4,
 	}
 )
 
@@ -260,12 +264,13 @@ const file_arena_v1_chat_proto_rawDesc = "" +
 	"\x0eserver_time_ms\x18\x06 \x01(\x03R\fserverTimeMs\x12\x16\n" +
 	"\x06system\x18\a \x01(\bR\x06system\x12\x1f\n" +
 	"\vsender_team\x18\b \x01(\rR\n" +
-	"senderTeam*r\n" +
+	"senderTeam*\x8f\x01\n" +
 	"\vChatChannel\x12\x1c\n" +
 	"\x18CHAT_CHANNEL_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12CHAT_CHANNEL_MATCH\x10\x01\x12\x15\n" +
 	"\x11CHAT_CHANNEL_TEAM\x10\x02\x12\x16\n" +
-	"\x12CHAT_CHANNEL_LOBBY\x10\x03B6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
+	"\x12CHAT_CHANNEL_LOBBY\x10\x03\x12\x1b\n" +
+	"\x17CHAT_CHANNEL_SPECTATORS\x10\x04B6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
 
 var (
 	file_arena_v1_chat_proto_rawDescOnce sync.Once

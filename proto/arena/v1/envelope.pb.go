@@ -54,6 +54,8 @@ const (
 	// A service the server depends on (the player store) did not answer in
 	// time; try again shortly.
 	ErrorCode_ERROR_CODE_UNAVAILABLE ErrorCode = 13
+	// No running match has that id.
+	ErrorCode_ERROR_CODE_UNKNOWN_MATCH ErrorCode = 14
 )
 
 // Enum value maps for ErrorCode.
@@ -73,6 +75,7 @@ var (
 		11: "ERROR_CODE_MATCH_ABORTED",
 		12: "ERROR_CODE_INTERNAL",
 		13: "ERROR_CODE_UNAVAILABLE",
+		14: "ERROR_CODE_UNKNOWN_MATCH",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":      0,
@@ -89,6 +92,7 @@ var (
 		"ERROR_CODE_MATCH_ABORTED":    11,
 		"ERROR_CODE_INTERNAL":         12,
 		"ERROR_CODE_UNAVAILABLE":      13,
+		"ERROR_CODE_UNKNOWN_MATCH":    14,
 	}
 )
 
@@ -134,6 +138,8 @@ type ClientMessage struct {
 	//	*ClientMessage_Input
 	//	*ClientMessage_ChatSend
 	//	*ClientMessage_Ping
+	//	*ClientMessage_Spectate
+	//	*ClientMessage_SpectateStop
 	Body          isClientMessage_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -237,6 +243,24 @@ func (x *ClientMessage) GetPing() *Ping {
 	return nil
 }
 
+func (x *ClientMessage) GetSpectate() *Spectate {
+	if x != nil {
+		if x, ok := x.Body.(*ClientMessage_Spectate); ok {
+			return x.Spectate
+		}
+	}
+	return nil
+}
+
+func (x *ClientMessage) GetSpectateStop() *SpectateStop {
+	if x != nil {
+		if x, ok := x.Body.(*ClientMessage_SpectateStop); ok {
+			return x.SpectateStop
+		}
+	}
+	return nil
+}
+
 type isClientMessage_Body interface {
 	isClientMessage_Body()
 }
@@ -271,6 +295,16 @@ type ClientMessage_Ping struct {
 	Ping *Ping `protobuf:"bytes,15,opt,name=ping,proto3,oneof"`
 }
 
+type ClientMessage_Spectate struct {
+	// Watch a running match, read-only and a few seconds behind.
+	Spectate *Spectate `protobuf:"bytes,16,opt,name=spectate,proto3,oneof"`
+}
+
+type ClientMessage_SpectateStop struct {
+	// Stop watching.
+	SpectateStop *SpectateStop `protobuf:"bytes,17,opt,name=spectate_stop,json=spectateStop,proto3,oneof"`
+}
+
 func (*ClientMessage_Authenticate) isClientMessage_Body() {}
 
 func (*ClientMessage_QueueJoin) isClientMessage_Body() {}
@@ -282,6 +316,10 @@ func (*ClientMessage_Input) isClientMessage_Body() {}
 func (*ClientMessage_ChatSend) isClientMessage_Body() {}
 
 func (*ClientMessage_Ping) isClientMessage_Body() {}
+
+func (*ClientMessage_Spectate) isClientMessage_Body() {}
+
+func (*ClientMessage_SpectateStop) isClientMessage_Body() {}
 
 // ServerMessage is the only message the server sends: one per binary websocket frame.
 type ServerMessage struct {
@@ -557,7 +595,7 @@ var File_arena_v1_envelope_proto protoreflect.FileDescriptor
 
 const file_arena_v1_envelope_proto_rawDesc = "" +
 	"\n" +
-	"\x17arena/v1/envelope.proto\x12\barena.v1\x1a\x13arena/v1/chat.proto\x1a\x14arena/v1/match.proto\x1a\x14arena/v1/queue.proto\x1a\x16arena/v1/session.proto\"\xe5\x02\n" +
+	"\x17arena/v1/envelope.proto\x12\barena.v1\x1a\x13arena/v1/chat.proto\x1a\x14arena/v1/match.proto\x1a\x14arena/v1/queue.proto\x1a\x16arena/v1/session.proto\"\xd6\x03\n" +
 	"\rClientMessage\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\rR\trequestId\x12<\n" +
@@ -569,7 +607,9 @@ const file_arena_v1_envelope_proto_rawDesc = "" +
 	"queueLeave\x12'\n" +
 	"\x05input\x18\r \x01(\v2\x0f.arena.v1.InputH\x00R\x05input\x121\n" +
 	"\tchat_send\x18\x0e \x01(\v2\x12.arena.v1.ChatSendH\x00R\bchatSend\x12$\n" +
-	"\x04ping\x18\x0f \x01(\v2\x0e.arena.v1.PingH\x00R\x04pingB\x06\n" +
+	"\x04ping\x18\x0f \x01(\v2\x0e.arena.v1.PingH\x00R\x04ping\x120\n" +
+	"\bspectate\x18\x10 \x01(\v2\x12.arena.v1.SpectateH\x00R\bspectate\x12=\n" +
+	"\rspectate_stop\x18\x11 \x01(\v2\x16.arena.v1.SpectateStopH\x00R\fspectateStopB\x06\n" +
 	"\x04body\"\x95\x04\n" +
 	"\rServerMessage\x12\x1d\n" +
 	"\n" +
@@ -589,7 +629,7 @@ const file_arena_v1_envelope_proto_rawDesc = "" +
 	"\x04body\"J\n" +
 	"\x05Error\x12'\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x13.arena.v1.ErrorCodeR\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage*\xa4\x03\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage*\xc2\x03\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ERROR_CODE_BAD_MESSAGE\x10\x01\x12\x1e\n" +
@@ -605,7 +645,8 @@ const file_arena_v1_envelope_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18ERROR_CODE_MATCH_ABORTED\x10\v\x12\x17\n" +
 	"\x13ERROR_CODE_INTERNAL\x10\f\x12\x1a\n" +
-	"\x16ERROR_CODE_UNAVAILABLE\x10\rB6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
+	"\x16ERROR_CODE_UNAVAILABLE\x10\r\x12\x1c\n" +
+	"\x18ERROR_CODE_UNKNOWN_MATCH\x10\x0eB6Z4github.com/arena-server/arena/proto/arena/v1;arenav1b\x06proto3"
 
 var (
 	file_arena_v1_envelope_proto_rawDescOnce sync.Once
@@ -632,14 +673,16 @@ var file_arena_v1_envelope_proto_goTypes = []any{
 	(*Input)(nil),         // 7: arena.v1.Input
 	(*ChatSend)(nil),      // 8: arena.v1.ChatSend
 	(*Ping)(nil),          // 9: arena.v1.Ping
-	(*Authenticated)(nil), // 10: arena.v1.Authenticated
-	(*QueueStatus)(nil),   // 11: arena.v1.QueueStatus
-	(*MatchFound)(nil),    // 12: arena.v1.MatchFound
-	(*MatchStart)(nil),    // 13: arena.v1.MatchStart
-	(*Snapshot)(nil),      // 14: arena.v1.Snapshot
-	(*MatchEnd)(nil),      // 15: arena.v1.MatchEnd
-	(*ChatMessage)(nil),   // 16: arena.v1.ChatMessage
-	(*Pong)(nil),          // 17: arena.v1.Pong
+	(*Spectate)(nil),      // 10: arena.v1.Spectate
+	(*SpectateStop)(nil),  // 11: arena.v1.SpectateStop
+	(*Authenticated)(nil), // 12: arena.v1.Authenticated
+	(*QueueStatus)(nil),   // 13: arena.v1.QueueStatus
+	(*MatchFound)(nil),    // 14: arena.v1.MatchFound
+	(*MatchStart)(nil),    // 15: arena.v1.MatchStart
+	(*Snapshot)(nil),      // 16: arena.v1.Snapshot
+	(*MatchEnd)(nil),      // 17: arena.v1.MatchEnd
+	(*ChatMessage)(nil),   // 18: arena.v1.ChatMessage
+	(*Pong)(nil),          // 19: arena.v1.Pong
 }
 var file_arena_v1_envelope_proto_depIdxs = []int32{
 	4,  // 0: arena.v1.ClientMessage.authenticate:type_name -> arena.v1.Authenticate
@@ -648,21 +691,23 @@ var file_arena_v1_envelope_proto_depIdxs = []int32{
 	7,  // 3: arena.v1.ClientMessage.input:type_name -> arena.v1.Input
 	8,  // 4: arena.v1.ClientMessage.chat_send:type_name -> arena.v1.ChatSend
 	9,  // 5: arena.v1.ClientMessage.ping:type_name -> arena.v1.Ping
-	10, // 6: arena.v1.ServerMessage.authenticated:type_name -> arena.v1.Authenticated
-	11, // 7: arena.v1.ServerMessage.queue_status:type_name -> arena.v1.QueueStatus
-	12, // 8: arena.v1.ServerMessage.match_found:type_name -> arena.v1.MatchFound
-	13, // 9: arena.v1.ServerMessage.match_start:type_name -> arena.v1.MatchStart
-	14, // 10: arena.v1.ServerMessage.snapshot:type_name -> arena.v1.Snapshot
-	15, // 11: arena.v1.ServerMessage.match_end:type_name -> arena.v1.MatchEnd
-	16, // 12: arena.v1.ServerMessage.chat_message:type_name -> arena.v1.ChatMessage
-	17, // 13: arena.v1.ServerMessage.pong:type_name -> arena.v1.Pong
-	3,  // 14: arena.v1.ServerMessage.error:type_name -> arena.v1.Error
-	0,  // 15: arena.v1.Error.code:type_name -> arena.v1.ErrorCode
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	10, // 6: arena.v1.ClientMessage.spectate:type_name -> arena.v1.Spectate
+	11, // 7: arena.v1.ClientMessage.spectate_stop:type_name -> arena.v1.SpectateStop
+	12, // 8: arena.v1.ServerMessage.authenticated:type_name -> arena.v1.Authenticated
+	13, // 9: arena.v1.ServerMessage.queue_status:type_name -> arena.v1.QueueStatus
+	14, // 10: arena.v1.ServerMessage.match_found:type_name -> arena.v1.MatchFound
+	15, // 11: arena.v1.ServerMessage.match_start:type_name -> arena.v1.MatchStart
+	16, // 12: arena.v1.ServerMessage.snapshot:type_name -> arena.v1.Snapshot
+	17, // 13: arena.v1.ServerMessage.match_end:type_name -> arena.v1.MatchEnd
+	18, // 14: arena.v1.ServerMessage.chat_message:type_name -> arena.v1.ChatMessage
+	19, // 15: arena.v1.ServerMessage.pong:type_name -> arena.v1.Pong
+	3,  // 16: arena.v1.ServerMessage.error:type_name -> arena.v1.Error
+	0,  // 17: arena.v1.Error.code:type_name -> arena.v1.ErrorCode
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_arena_v1_envelope_proto_init() }
@@ -681,6 +726,8 @@ func file_arena_v1_envelope_proto_init() {
 		(*ClientMessage_Input)(nil),
 		(*ClientMessage_ChatSend)(nil),
 		(*ClientMessage_Ping)(nil),
+		(*ClientMessage_Spectate)(nil),
+		(*ClientMessage_SpectateStop)(nil),
 	}
 	file_arena_v1_envelope_proto_msgTypes[1].OneofWrappers = []any{
 		(*ServerMessage_Authenticated)(nil),

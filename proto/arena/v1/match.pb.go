@@ -566,8 +566,13 @@ type MatchStart struct {
 	TimeLimitTicks uint32 `protobuf:"varint,9,opt,name=time_limit_ticks,json=timeLimitTicks,proto3" json:"time_limit_ticks,omitempty"`
 	// Length of the countdown before play, in ticks.
 	CountdownTicks uint32 `protobuf:"varint,10,opt,name=countdown_ticks,json=countdownTicks,proto3" json:"countdown_ticks,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// True when the receiver watches (your_ship_id is 0): snapshots come
+	// delay_ticks behind the match, and no input is accepted.
+	Spectator bool `protobuf:"varint,11,opt,name=spectator,proto3" json:"spectator,omitempty"`
+	// How far behind the match a spectator's snapshots are, in ticks.
+	DelayTicks    uint32 `protobuf:"varint,12,opt,name=delay_ticks,json=delayTicks,proto3" json:"delay_ticks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MatchStart) Reset() {
@@ -670,6 +675,104 @@ func (x *MatchStart) GetCountdownTicks() uint32 {
 	return 0
 }
 
+func (x *MatchStart) GetSpectator() bool {
+	if x != nil {
+		return x.Spectator
+	}
+	return false
+}
+
+func (x *MatchStart) GetDelayTicks() uint32 {
+	if x != nil {
+		return x.DelayTicks
+	}
+	return 0
+}
+
+// Spectate asks to watch a running match. The answer is a MatchStart with
+// spectator set, then its snapshots delay_ticks behind, then its MatchEnd.
+type Spectate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The match, from GET /api/v1/matches?live=1.
+	MatchId       string `protobuf:"bytes,1,opt,name=match_id,json=matchId,proto3" json:"match_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Spectate) Reset() {
+	*x = Spectate{}
+	mi := &file_arena_v1_match_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Spectate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Spectate) ProtoMessage() {}
+
+func (x *Spectate) ProtoReflect() protoreflect.Message {
+	mi := &file_arena_v1_match_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Spectate.ProtoReflect.Descriptor instead.
+func (*Spectate) Descriptor() ([]byte, []int) {
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Spectate) GetMatchId() string {
+	if x != nil {
+		return x.MatchId
+	}
+	return ""
+}
+
+// SpectateStop stops watching; the spectator is back in the lobby.
+type SpectateStop struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpectateStop) Reset() {
+	*x = SpectateStop{}
+	mi := &file_arena_v1_match_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpectateStop) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpectateStop) ProtoMessage() {}
+
+func (x *SpectateStop) ProtoReflect() protoreflect.Message {
+	mi := &file_arena_v1_match_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpectateStop.ProtoReflect.Descriptor instead.
+func (*SpectateStop) Descriptor() ([]byte, []int) {
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
+}
+
 // Input is the player's intent for one simulation tick.
 type Input struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -685,7 +788,7 @@ type Input struct {
 
 func (x *Input) Reset() {
 	*x = Input{}
-	mi := &file_arena_v1_match_proto_msgTypes[5]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +800,7 @@ func (x *Input) String() string {
 func (*Input) ProtoMessage() {}
 
 func (x *Input) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[5]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +813,7 @@ func (x *Input) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Input.ProtoReflect.Descriptor instead.
 func (*Input) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{5}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Input) GetSeq() uint32 {
@@ -829,7 +932,7 @@ type Snapshot struct {
 
 func (x *Snapshot) Reset() {
 	*x = Snapshot{}
-	mi := &file_arena_v1_match_proto_msgTypes[6]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +944,7 @@ func (x *Snapshot) String() string {
 func (*Snapshot) ProtoMessage() {}
 
 func (x *Snapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[6]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +957,7 @@ func (x *Snapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Snapshot.ProtoReflect.Descriptor instead.
 func (*Snapshot) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Snapshot) GetTick() uint32 {
@@ -1008,7 +1111,7 @@ type PlayerResult struct {
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_arena_v1_match_proto_msgTypes[7]
+	mi := &file_arena_v1_match_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1123,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[7]
+	mi := &file_arena_v1_match_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1136,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PlayerResult) GetShipId() uint32 {
@@ -1128,7 +1231,7 @@ type MatchEnd struct {
 
 func (x *MatchEnd) Reset() {
 	*x = MatchEnd{}
-	mi := &file_arena_v1_match_proto_msgTypes[8]
+	mi := &file_arena_v1_match_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1140,7 +1243,7 @@ func (x *MatchEnd) String() string {
 func (*MatchEnd) ProtoMessage() {}
 
 func (x *MatchEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[8]
+	mi := &file_arena_v1_match_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1153,7 +1256,7 @@ func (x *MatchEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchEnd.ProtoReflect.Descriptor instead.
 func (*MatchEnd) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MatchEnd) GetMatchId() string {
@@ -1201,7 +1304,7 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
 	"\tplayer_id\x18\x02 \x01(\tR\bplayerId\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x12\n" +
-	"\x04team\x18\x04 \x01(\rR\x04team\"\xd9\x02\n" +
+	"\x04team\x18\x04 \x01(\rR\x04team\"\x98\x03\n" +
 	"\n" +
 	"MatchStart\x12\x19\n" +
 	"\bmatch_id\x18\x01 \x01(\tR\amatchId\x12\x12\n" +
@@ -1216,7 +1319,13 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"scoreLimit\x12(\n" +
 	"\x10time_limit_ticks\x18\t \x01(\rR\x0etimeLimitTicks\x12'\n" +
 	"\x0fcountdown_ticks\x18\n" +
-	" \x01(\rR\x0ecountdownTicks\"E\n" +
+	" \x01(\rR\x0ecountdownTicks\x12\x1c\n" +
+	"\tspectator\x18\v \x01(\bR\tspectator\x12\x1f\n" +
+	"\vdelay_ticks\x18\f \x01(\rR\n" +
+	"delayTicks\"%\n" +
+	"\bSpectate\x12\x19\n" +
+	"\bmatch_id\x18\x01 \x01(\tR\amatchId\"\x0e\n" +
+	"\fSpectateStop\"E\n" +
 	"\x05Input\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x18\n" +
 	"\abuttons\x18\x02 \x01(\rR\abuttons\x12\x10\n" +
@@ -1304,7 +1413,7 @@ func file_arena_v1_match_proto_rawDescGZIP() []byte {
 }
 
 var file_arena_v1_match_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_arena_v1_match_proto_goTypes = []any{
 	(Button)(0),          // 0: arena.v1.Button
 	(MatchPhase)(0),      // 1: arena.v1.MatchPhase
@@ -1315,10 +1424,12 @@ var file_arena_v1_match_proto_goTypes = []any{
 	(*MapInfo)(nil),      // 6: arena.v1.MapInfo
 	(*PlayerInfo)(nil),   // 7: arena.v1.PlayerInfo
 	(*MatchStart)(nil),   // 8: arena.v1.MatchStart
-	(*Input)(nil),        // 9: arena.v1.Input
-	(*Snapshot)(nil),     // 10: arena.v1.Snapshot
-	(*PlayerResult)(nil), // 11: arena.v1.PlayerResult
-	(*MatchEnd)(nil),     // 12: arena.v1.MatchEnd
+	(*Spectate)(nil),     // 9: arena.v1.Spectate
+	(*SpectateStop)(nil), // 10: arena.v1.SpectateStop
+	(*Input)(nil),        // 11: arena.v1.Input
+	(*Snapshot)(nil),     // 12: arena.v1.Snapshot
+	(*PlayerResult)(nil), // 13: arena.v1.PlayerResult
+	(*MatchEnd)(nil),     // 14: arena.v1.MatchEnd
 }
 var file_arena_v1_match_proto_depIdxs = []int32{
 	5,  // 0: arena.v1.MapInfo.walls:type_name -> arena.v1.Rect
@@ -1326,7 +1437,7 @@ var file_arena_v1_match_proto_depIdxs = []int32{
 	7,  // 2: arena.v1.MatchStart.players:type_name -> arena.v1.PlayerInfo
 	1,  // 3: arena.v1.Snapshot.phase:type_name -> arena.v1.MatchPhase
 	3,  // 4: arena.v1.MatchEnd.reason:type_name -> arena.v1.MatchEndReason
-	11, // 5: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
+	13, // 5: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
 	6,  // [6:6] is the sub-list for method output_type
 	6,  // [6:6] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
@@ -1339,14 +1450,14 @@ func file_arena_v1_match_proto_init() {
 	if File_arena_v1_match_proto != nil {
 		return
 	}
-	file_arena_v1_match_proto_msgTypes[6].OneofWrappers = []any{}
+	file_arena_v1_match_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_arena_v1_match_proto_rawDesc), len(file_arena_v1_match_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   9,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
