@@ -83,6 +83,20 @@ const (
 	eventSpectatorChat
 )
 
+// matchHost is what a match reports to: the lobby, seen from the match's
+// goroutine through three calls and nothing else. The match reads none of
+// the lobby's fields; its configuration is copied in when it is created.
+type matchHost interface {
+	// ended takes a finished match's results (ratings, storage, the
+	// players' results screens) and returns them encoded.
+	ended(m *match, end *arenav1.MatchEnd) []byte
+	// release frees a player who left the match for good, sending them
+	// last (nil: nothing) if they are connected.
+	release(s *seat, last []byte)
+	// watchEnded frees a match's spectators.
+	watchEnded(m *match, watchers []*watcher)
+}
+
 // match runs one game on its own goroutine, which alone touches the
 // simulation and the seats. Ownership: the lobby creates it and starts run;
 // run returns when the game ends or the lobby's match context is cancelled;
@@ -95,22 +109,23 @@ type match struct {
 	mode  game.Mode
 	sim   Sim
 	seats []*seat // by ship id - 1
-	lobby *lobby
+	host  matchHost
 	log   *slog.Logger
 	met   *metrics
 	clock Clock
 
-	mapName    string
-	created    time.Time // when the lobby placed it, on the match's clock; read by the lobby too
-	started    time.Time // when run began, on the match's clock
-	inbox      chan matchEvent
-	done       chan struct{}
-	period     time.Duration
-	graceTicks uint32
-	matchChat  *chat.Channel
-	teamChat   []*chat.Channel // by team - 1, in team modes only
-	snapshot   []byte
-	spec       *spectators
+	mapName     string
+	inputBuffer int       // Config.InputBuffer
+	created     time.Time // when the lobby placed it, on the match's clock; read by the lobby too
+	started     time.Time // when run began, on the match's clock
+	inbox       chan matchEvent
+	done        chan struct{}
+	period      time.Duration
+	graceTicks  uint32
+	matchChat   *chat.Channel
+	teamChat    []*chat.Channel // by team - 1, in team modes only
+	snapshot    []byte
+	spec        *spectators
 }
 
 func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error) {
@@ -161,7 +176,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		s.snapshots = sim.NewEncoder(s.ship)
 	}
 	m := &match{
-		id: id, mode: mode, sim: sim, seats: seats, lobby: l,
+		id: id, mode: mode, sim: sim, seats: seats, host: l, inputBuffer: l.cfg.InputBuffer,
 		log:        l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
 		met:        l.met,
 		clock:      l.cfg.Clock,
@@ -333,7 +348,7 @@ func (m *match) handle(e matchEvent) {
 			s.offline = false
 			m.postSystem(s.player.name + " is back")
 		}
-		s.inputs = netcode.NewInputBuffer(m.lobby.cfg.InputBuffer)
+		s.inputs = netcode.NewInputBuffer(m.inputBuffer)
 		s.snapshots.Handed(false) // the new connection starts from a full snapshot
 		m.sendStart(s)
 		s.player.deliverHistory(m.matchChat.History())
@@ -362,7 +377,7 @@ func (m *match) forfeit(s *seat, why string) {
 	s.left, s.offline = true, false
 	m.sim.RemovePlayer(s.ship)
 	m.postSystem(s.player.name + why)
-	m.lobby.release(s, nil)
+	m.host.release(s, nil)
 }
 
 // applyInputs gives the simulation one input per seat for this tick.
@@ -470,7 +485,7 @@ func (m *match) finish(reason arenav1.MatchEndReason, why string) []byte {
 		}
 	}
 	m.log.Info("match ended", slog.String("reason", end.Reason.String()), slog.Uint64("tick", uint64(m.sim.Tick())))
-	return m.lobby.ended(m, end)
+	return m.host.ended(m, end)
 }
 
 func (m *match) seat(ship uint32) *seat {

@@ -128,7 +128,7 @@ func newSpectators(delay uint32) *spectators {
 func (sp *spectators) add(m *match, p *player) {
 	if len(sp.watchers) >= maxSpectators {
 		p.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, errTooManyWatchers.Error()))
-		m.lobby.watchEnded(m, []*watcher{{p: p}})
+		m.host.watchEnded(m, []*watcher{{p: p}})
 		return
 	}
 	sp.watchers = append(sp.watchers, &watcher{p: p})
@@ -221,7 +221,7 @@ func (sp *spectators) finish(m *match, end []byte, done <-chan struct{}) {
 			c.sendBytes(end)
 		}
 	}
-	m.lobby.watchEnded(m, sp.watchers)
+	m.host.watchEnded(m, sp.watchers)
 	sp.watchers = nil
 }
 
