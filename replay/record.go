@@ -101,8 +101,10 @@ func NewRecorder(h Header, w *game.World) (*Recorder, error) {
 		last:      initialInputs(h.Players, w),
 		cur:       make([]game.Input, len(h.Players)),
 		head:      head,
-		// A minute of about 3 bytes a ship a tick; append grows it after.
-		buf: make([]byte, 0, 3*len(h.Players)*h.TickRate*60),
+		// Ten seconds of about 3 bytes a ship a tick; append grows it after
+		// (a minute's worth per match was 5 KiB a player of a server's
+		// live heap).
+		buf: make([]byte, 0, 3*len(h.Players)*h.TickRate*10),
 	}
 	copy(r.cur, r.last)
 	return r, nil
