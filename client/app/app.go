@@ -27,9 +27,11 @@ const (
 	ScreenResults
 	// ScreenLeaderboard shows a mode's top players, from the menu.
 	ScreenLeaderboard
+	// ScreenReplay plays a finished match's replay, from its results.
+	ScreenReplay
 )
 
-var screenNames = [...]string{"name", "menu", "queue", "match", "results", "leaderboard"}
+var screenNames = [...]string{"name", "menu", "queue", "match", "results", "leaderboard", "replay"}
 
 // String returns the screen's short name, as the browser test reads it.
 func (s Screen) String() string {
@@ -131,6 +133,7 @@ type App struct {
 
 	match   *Match
 	results *Results
+	replay  *Replay
 	chat    chatState
 	feed    []FeedLine
 
@@ -166,6 +169,7 @@ func (a *App) Update() {
 	a.updateConnection()
 	a.updateModes()
 	a.updateLadder()
+	a.updateReplay()
 	defer a.frame()
 	if a.conn.link == nil || !a.conn.signedIn {
 		return

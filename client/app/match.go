@@ -43,6 +43,7 @@ type Match struct {
 	Shots int
 
 	names map[uint32]string
+	arena game.Map // Start's map
 
 	dec    *netcode.Decoder
 	pred   *netcode.Predictor
@@ -75,8 +76,9 @@ type DrawShip struct {
 	Health    uint32
 	Alive     bool
 	Protected bool
-	// Own is true for the player's own ship.
-	Own bool
+	// Highlight rings the ship: the player's own in a match, the one the
+	// camera follows in a replay.
+	Highlight bool
 }
 
 // DrawProjectile is a projectile as drawn this frame.
@@ -95,6 +97,10 @@ func (m *Match) TeamPlay() bool {
 	}
 	return len(m.Start.GetPlayers()) > int(m.Start.GetTeams()) && m.Start.GetTeams() > 0
 }
+
+// Map is the match's arena, as MatchStart describes it (no spawn points);
+// the zero Map before MatchStart.
+func (m *Match) Map() game.Map { return m.arena }
 
 // Started reports whether MatchStart has arrived.
 func (m *Match) Started() bool { return m != nil && m.Start != nil }
@@ -282,7 +288,8 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	}
 	m.dec = netcode.NewDecoder(ms.GetYourShipId())
 	// The server's rules are its defaults: MatchStart does not carry them.
-	m.pred = netcode.NewPredictor(netcode.MapFromWire(ms.GetMap()), game.Rules{}, rate)
+	m.arena = netcode.MapFromWire(ms.GetMap())
+	m.pred = netcode.NewPredictor(m.arena, game.Rules{}, rate)
 	m.interp = netcode.NewInterpolator(rate)
 	m.period = time.Second / time.Duration(rate)
 	m.smoothX, m.smoothY = 0, 0
@@ -424,7 +431,7 @@ func (a *App) frame() {
 		teams[uint32(own.ID)] = uint32(own.Team)
 		m.ships = append(m.ships, DrawShip{
 			ID: uint32(own.ID), Team: uint32(own.Team), X: m.ownX, Y: m.ownY, Aim: a.controls.Aim % 65536,
-			Health: uint32(own.Health), Alive: own.Alive, Protected: own.Protected, Own: true,
+			Health: uint32(own.Health), Alive: own.Alive, Protected: own.Protected, Highlight: true,
 		})
 	}
 	m.projectiles = m.projectiles[:0]

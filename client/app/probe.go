@@ -6,7 +6,7 @@ import "github.com/arena-server/arena/game"
 // page's window.arenaState). It is a read-only summary; nothing reads it back.
 type Probe struct {
 	// Screen is the current screen's name ("name", "menu", "queue", "match",
-	// "results", "leaderboard").
+	// "results", "leaderboard", "replay").
 	Screen string `json:"screen"`
 	// Name is the player's accepted name.
 	Name string `json:"name,omitempty"`
@@ -38,6 +38,8 @@ type Probe struct {
 	RatingLine string `json:"ratingLine,omitempty"`
 	// Leaderboard is what the leaderboard screen shows, on that screen.
 	Leaderboard *ProbeLeaderboard `json:"leaderboard,omitempty"`
+	// Replay is what the replay screen shows, on that screen.
+	Replay *ProbeReplay `json:"replay,omitempty"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
 	// Phase is the match phase ("countdown", "playing", "ended"), once a
@@ -175,6 +177,38 @@ type ProbeStanding struct {
 	Line string `json:"line"`
 }
 
+// ProbeReplay is the replay screen in a Probe.
+type ProbeReplay struct {
+	// MatchID is the match replayed.
+	MatchID string `json:"matchId"`
+	// Loading is true while the replay file is fetched.
+	Loading bool `json:"loading,omitempty"`
+	// Tick is the tick shown; TotalTicks the replay's length, 0 until
+	// measured.
+	Tick       uint32 `json:"tick"`
+	TotalTicks uint32 `json:"totalTicks"`
+	// Playing is false while paused, at the end and after an error.
+	Playing bool `json:"playing"`
+	// Speed is the playback speed, 1 for real time.
+	Speed float64 `json:"speed"`
+	// Follow is the name of the player the camera follows, "" for the free
+	// camera.
+	Follow string `json:"follow"`
+	// Ended is true once the replay was played to its end.
+	Ended bool `json:"ended"`
+	// Error is why it cannot play on ("replay corrupt at tick 120").
+	Error string `json:"error,omitempty"`
+	// Scores is the scoreboard as of Tick, best first.
+	Scores []ProbeScore `json:"scores"`
+}
+
+// ProbeScore is one line of the replay's scoreboard in a Probe.
+type ProbeScore struct {
+	Name   string `json:"name"`
+	Kills  int    `json:"kills"`
+	Deaths int    `json:"deaths"`
+}
+
 // Probe summarises the App for the browser test; frames is the number of
 // frames the UI has drawn.
 func (a *App) Probe(frames int64) Probe {
@@ -212,6 +246,10 @@ func (a *App) Probe(frames int64) Probe {
 		p.Leaderboard = a.probeLeaderboard()
 	case ScreenQueue:
 		p.Mode = a.queue.Mode
+	case ScreenReplay:
+		p.MatchID = a.replay.MatchID()
+		p.Mode = a.replay.Mode()
+		p.Replay = a.probeReplay()
 	}
 	if rtt, ok := a.Ping(); ok {
 		p.PingMs = float64(rtt.Microseconds()) / 1000
@@ -267,6 +305,19 @@ func (a *App) probeLeaderboard() *ProbeLeaderboard {
 	}
 	if s := v.You; s != nil {
 		p.You = &ProbeStanding{Rank: s.Rank, Rating: s.Rating, Matches: s.Matches, PlacementLeft: s.PlacementMatchesLeft, Line: v.YouLine()}
+	}
+	return p
+}
+
+// probeReplay summarises the replay screen.
+func (a *App) probeReplay() *ProbeReplay {
+	r := a.replay
+	p := &ProbeReplay{
+		MatchID: r.MatchID(), Loading: r.Loading(), Tick: r.Tick(), TotalTicks: r.TotalTicks(), Playing: r.Playing(),
+		Speed: r.Speed(), Follow: r.Name(r.Follow()), Ended: r.Ended(), Error: r.Error(), Scores: []ProbeScore{},
+	}
+	for _, s := range r.Scores() {
+		p.Scores = append(p.Scores, ProbeScore{Name: s.Name, Kills: s.Kills, Deaths: s.Deaths})
 	}
 	return p
 }

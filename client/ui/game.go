@@ -100,6 +100,7 @@ func New(a *app.App) (*Game, error) {
 		app.ScreenMatch:       &matchScreen{g: g},
 		app.ScreenResults:     &resultsScreen{g: g},
 		app.ScreenLeaderboard: &leaderboardScreen{g: g},
+		app.ScreenReplay:      &replayScreen{g: g},
 	}
 	g.current = -1
 	return g, nil

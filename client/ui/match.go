@@ -15,19 +15,6 @@ import (
 	"github.com/arena-server/arena/netcode"
 )
 
-// Sizes of things in world units. MatchStart does not carry the radii; the
-// rules' defaults serve, since they only affect drawing.
-var (
-	shipRadius       = float64(game.DefaultRules().ShipRadius)
-	projectileRadius = float64(game.DefaultRules().ProjectileRadius)
-)
-
-// Drawing sizes in world units.
-const (
-	gridStep         = 250
-	defaultArenaSize = 2000
-)
-
 // The arena's rectangle on the logical screen, and the side panel's.
 const (
 	arenaX, arenaY, arenaW, arenaH = 10, 10, 700, 700
@@ -53,7 +40,7 @@ func (s *matchScreen) controls() app.Controls {
 	m := s.g.app.Match()
 	if _, ok := m.Own(); ok {
 		cx, cy := ebiten.CursorPosition()
-		v := s.viewport(m)
+		v := fitArena(m.Map())
 		wx, wy := v.ToWorld(float64(cx), float64(cy))
 		sx, sy := m.OwnPos()
 		if wx != sx || wy != sy {
@@ -90,15 +77,6 @@ func (s *matchScreen) controls() app.Controls {
 	return c
 }
 
-// viewport fits the match's map into the arena rectangle.
-func (s *matchScreen) viewport(m *app.Match) app.Viewport {
-	w, h := float64(m.Start.GetMap().GetWidth()), float64(m.Start.GetMap().GetHeight())
-	if w == 0 || h == 0 {
-		w, h = defaultArenaSize, defaultArenaSize
-	}
-	return app.FitViewport(w, h, arenaX, arenaY, arenaW, arenaH)
-}
-
 func (s *matchScreen) Draw(dst *ebiten.Image) {
 	m := s.g.app.Match()
 	f := s.g.fonts
@@ -107,93 +85,17 @@ func (s *matchScreen) Draw(dst *ebiten.Image) {
 		drawText(dst, "Match found — joining…", f.large, arenaX+arenaW/2, arenaY+arenaH/2-20, colText, text.AlignCenter)
 		return
 	}
-	v := s.viewport(m)
-	s.drawArena(dst, m, v)
-	s.drawProjectiles(dst, m, v)
-	s.drawShips(dst, m, v)
+	v := fitArena(m.Map())
+	s.g.drawArena(dst, v, m.Map())
+	s.g.drawProjectiles(dst, v, m.Projectiles())
+	s.g.drawShips(dst, v, m.Ships(), func(sh app.DrawShip) string {
+		if sh.ID == m.OwnID() {
+			return "you"
+		}
+		return m.Name(sh.ID)
+	})
 	s.drawPhase(dst, m)
 	s.drawHUD(dst, m)
-}
-
-func (s *matchScreen) drawArena(dst *ebiten.Image, m *app.Match, v app.Viewport) {
-	mp := m.Start.GetMap()
-	w, h := float64(mp.GetWidth()), float64(mp.GetHeight())
-	if w == 0 || h == 0 {
-		w, h = defaultArenaSize, defaultArenaSize
-	}
-	x0, y0 := v.ToScreen(0, 0)
-	x1, y1 := v.ToScreen(w, h)
-	vector.FillRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), colArena, false)
-	for gx := float64(gridStep); gx < w; gx += gridStep {
-		sx, _ := v.ToScreen(gx, 0)
-		vector.StrokeLine(dst, float32(sx), float32(y0), float32(sx), float32(y1), 1, colGrid, false)
-	}
-	for gy := float64(gridStep); gy < h; gy += gridStep {
-		_, sy := v.ToScreen(0, gy)
-		vector.StrokeLine(dst, float32(x0), float32(sy), float32(x1), float32(sy), 1, colGrid, false)
-	}
-	for _, r := range mp.GetWalls() {
-		ax, ay := v.ToScreen(float64(r.GetMinX()), float64(r.GetMinY()))
-		bx, by := v.ToScreen(float64(r.GetMaxX()), float64(r.GetMaxY()))
-		vector.FillRect(dst, float32(ax), float32(ay), float32(bx-ax), float32(by-ay), colWall, false)
-	}
-	vector.StrokeRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), 2, colWall, false)
-}
-
-func (s *matchScreen) drawProjectiles(dst *ebiten.Image, m *app.Match, v app.Viewport) {
-	r := float32(max(projectileRadius*v.Scale, 2))
-	for _, p := range m.Projectiles() {
-		sx, sy := v.ToScreen(p.X, p.Y)
-		clr := colText
-		if p.Team != 0 {
-			clr = lighten(teamColor(p.Team))
-		}
-		drawCircle(dst, s.g.sprites.disc, float32(sx), float32(sy), r, clr)
-	}
-}
-
-func (s *matchScreen) drawShips(dst *ebiten.Image, m *app.Match, v app.Viewport) {
-	f := s.g.fonts
-	r := float32(max(shipRadius*v.Scale, 6))
-	for _, sh := range m.Ships() {
-		x, y := v.ToScreen(sh.X, sh.Y)
-		cx, cy := float32(x), float32(y)
-		team := teamColor(sh.Team)
-		if !sh.Alive {
-			drawCircle(dst, s.g.sprites.ring, cx, cy, r, fade(team))
-			continue
-		}
-		dx, dy := app.AimVector(sh.Aim)
-		aimLen := r + 14
-		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), false)
-		drawCircle(dst, s.g.sprites.disc, cx, cy, r, team)
-		if sh.Own {
-			drawCircle(dst, s.g.sprites.ring, cx, cy, r+3, colOwn)
-		}
-		if sh.Protected && (s.g.ticks/8)%2 == 0 {
-			drawCircle(dst, s.g.sprites.ring, cx, cy, r+7, colAccent)
-		}
-		s.drawHealth(dst, cx, cy-r-10, sh.Health)
-		label := m.Name(sh.ID)
-		if sh.Own {
-			label = "you"
-		}
-		drawText(dst, label, f.small, x, y+float64(r)+4, colText, text.AlignCenter)
-	}
-}
-
-// drawHealth draws a health bar centred on (cx, top), full at 100.
-func (s *matchScreen) drawHealth(dst *ebiten.Image, cx, top float32, health uint32) {
-	const w, h = 30, 4
-	frac := float32(min(health, 100)) / 100
-	clr := colGood
-	if frac < 0.35 {
-		clr = colError
-	} else if frac < 0.7 {
-		clr = colAccent
-	}
-	vector.FillRect(dst, cx-w/2, top, w, h, colGrid, false)
-	vector.FillRect(dst, cx-w/2, top, w*frac, h, clr, false)
 }
 
 // drawPhase overlays the countdown or the waiting message.

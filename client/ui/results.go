@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
@@ -12,16 +13,23 @@ import (
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
-// resultsScreen shows the table of the match that ended, with back to menu.
+// resultsScreen shows the table of the match that ended, with back to menu
+// (Enter) and its replay (R).
 type resultsScreen struct {
 	g *Game
 }
 
-var backButton = button{label: "Back to menu", x: ScreenWidth/2 - 120, y: 600, w: 240, h: 50}
+var (
+	backButton  = button{label: "Back to menu", x: ScreenWidth/2 - 250, y: 600, w: 240, h: 50}
+	watchButton = button{label: "Watch replay", x: ScreenWidth/2 + 10, y: 600, w: 240, h: 50}
+)
 
 func (s *resultsScreen) Update() {
-	if enterPressed() || backButton.clicked() {
+	switch {
+	case enterPressed() || backButton.clicked():
 		s.g.app.BackToMenu()
+	case inpututil.IsKeyJustPressed(ebiten.KeyR) || watchButton.clicked():
+		s.g.app.WatchReplay()
 	}
 }
 
@@ -58,7 +66,8 @@ func (s *resultsScreen) Draw(dst *ebiten.Image) {
 		y += 40
 	}
 	backButton.draw(dst, f.normal)
-	drawText(dst, "Enter or click", f.small, ScreenWidth/2, 660, colDim, text.AlignCenter)
+	watchButton.draw(dst, f.normal)
+	drawText(dst, "Enter: menu   ·   R: watch the replay", f.small, ScreenWidth/2, 660, colDim, text.AlignCenter)
 }
 
 func (s *resultsScreen) drawRow(dst *ebiten.Image, r *app.Results, row *arenav1.PlayerResult, y float64) {

@@ -13,7 +13,7 @@ func TestNewHasEveryScreen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	for s := app.ScreenName; s <= app.ScreenLeaderboard; s++ {
+	for s := app.ScreenName; s <= app.ScreenReplay; s++ {
 		if g.screens[s] == nil {
 			t.Errorf("no screen for %v", s)
 		}

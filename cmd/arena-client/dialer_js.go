@@ -21,8 +21,8 @@ const (
 	maxModesBody   = 256 << 10
 )
 
-// fetchDialer is the browser's app.Dialer. It signs in and lists the modes
-// with the page's fetch rather than net/http's client, whose transport
+// fetchDialer is the browser's app.Dialer. It signs in, lists the modes,
+// reads the ladder and fetches replays with the page's fetch rather than net/http's client, whose transport
 // (TLS, HTTP/2, proxies: of no use behind the browser's fetch) was about a
 // fifth of the module; the websocket is netcode/transport's.
 type fetchDialer struct {
@@ -168,20 +168,39 @@ func (d fetchDialer) Profile(ctx context.Context, playerID string) (transport.Pl
 	return p, err
 }
 
+// Replay implements app.ReplayReader as transport.Replay does: a match
+// without a kept replay is a *transport.APIError with Status 404.
+func (d fetchDialer) Replay(ctx context.Context, matchID string) ([]byte, error) {
+	if matchID == "" {
+		return nil, errors.New("replay: no match id")
+	}
+	return d.get(ctx, "replay", transport.ReplayPath(matchID), "application/vnd.arena.replay", transport.MaxReplayBody)
+}
+
 // getJSON fetches path and decodes its JSON into v; an error status is a
 // *transport.APIError with the server's message.
 func (d fetchDialer) getJSON(ctx context.Context, op, path string, limit int, v any) error {
-	status, statusText, data, err := fetch(ctx, d.base+path, map[string]any{
-		"headers": map[string]any{"Accept": "application/json"},
-	}, limit)
+	data, err := d.get(ctx, op, path, "application/json", limit)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if status != 200 {
-		return &transport.APIError{Op: op, Status: status, Message: errorText(statusText, data)}
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: decode response: %w", op, err)
 	}
 	return nil
+}
+
+// get fetches path, accepting the media type accept, and returns its body;
+// an error status is a *transport.APIError with the server's message.
+func (d fetchDialer) get(ctx context.Context, op, path, accept string, limit int) ([]byte, error) {
+	status, statusText, data, err := fetch(ctx, d.base+path, map[string]any{
+		"headers": map[string]any{"Accept": accept},
+	}, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if status != 200 {
+		return nil, &transport.APIError{Op: op, Status: status, Message: errorText(statusText, data)}
+	}
+	return data, nil
 }

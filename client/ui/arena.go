@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/arena-server/arena/client/app"
+	"github.com/arena-server/arena/game"
+)
+
+// Sizes of things in world units. MatchStart does not carry the radii; the
+// rules' defaults serve, since they only affect drawing.
+var (
+	shipRadius       = float64(game.DefaultRules().ShipRadius)
+	projectileRadius = float64(game.DefaultRules().ProjectileRadius)
+)
+
+// Drawing sizes in world units.
+const (
+	gridStep         = 250
+	defaultArenaSize = 2000
+)
+
+// arenaSize is mp's size in world units; a map without one (not known yet)
+// is drawn as a defaultArenaSize square.
+func arenaSize(mp game.Map) (w, h float64) {
+	if mp.Width == 0 || mp.Height == 0 {
+		return defaultArenaSize, defaultArenaSize
+	}
+	return float64(mp.Width), float64(mp.Height)
+}
+
+// fitArena fits mp into the arena rectangle of the screen.
+func fitArena(mp game.Map) app.Viewport {
+	w, h := arenaSize(mp)
+	return app.FitViewport(w, h, arenaX, arenaY, arenaW, arenaH)
+}
+
+// drawArena draws mp through v: its floor with a grid, its walls and its
+// border. The match and the replay screens draw with it.
+func (g *Game) drawArena(dst *ebiten.Image, v app.Viewport, mp game.Map) {
+	w, h := arenaSize(mp)
+	x0, y0 := v.ToScreen(0, 0)
+	x1, y1 := v.ToScreen(w, h)
+	vector.FillRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), colArena, false)
+	for gx := float64(gridStep); gx < w; gx += gridStep {
+		sx, _ := v.ToScreen(gx, 0)
+		vector.StrokeLine(dst, float32(sx), float32(y0), float32(sx), float32(y1), 1, colGrid, false)
+	}
+	for gy := float64(gridStep); gy < h; gy += gridStep {
+		_, sy := v.ToScreen(0, gy)
+		vector.StrokeLine(dst, float32(x0), float32(sy), float32(x1), float32(sy), 1, colGrid, false)
+	}
+	for _, r := range mp.Walls {
+		ax, ay := v.ToScreen(float64(r.Min.X)/game.Unit, float64(r.Min.Y)/game.Unit)
+		bx, by := v.ToScreen(float64(r.Max.X)/game.Unit, float64(r.Max.Y)/game.Unit)
+		vector.FillRect(dst, float32(ax), float32(ay), float32(bx-ax), float32(by-ay), colWall, false)
+	}
+	vector.StrokeRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), 2, colWall, false)
+}
+
+// drawProjectiles draws projectiles through v, in their shooters' team
+// colours.
+func (g *Game) drawProjectiles(dst *ebiten.Image, v app.Viewport, projectiles []app.DrawProjectile) {
+	r := float32(max(projectileRadius*v.Scale, 2))
+	for _, p := range projectiles {
+		sx, sy := v.ToScreen(p.X, p.Y)
+		clr := colText
+		if p.Team != 0 {
+			clr = lighten(teamColor(p.Team))
+		}
+		drawCircle(dst, g.sprites.disc, float32(sx), float32(sy), r, clr)
+	}
+}
+
+// drawShips draws ships through v: each in its team's colour with its aim,
+// health bar and label (a dead one as a faint ring), a ring round a
+// highlighted one, a blinking ring while protected.
+func (g *Game) drawShips(dst *ebiten.Image, v app.Viewport, ships []app.DrawShip, label func(app.DrawShip) string) {
+	r := float32(max(shipRadius*v.Scale, 6))
+	for _, sh := range ships {
+		x, y := v.ToScreen(sh.X, sh.Y)
+		cx, cy := float32(x), float32(y)
+		team := teamColor(sh.Team)
+		if !sh.Alive {
+			drawCircle(dst, g.sprites.ring, cx, cy, r, fade(team))
+			continue
+		}
+		dx, dy := app.AimVector(sh.Aim)
+		aimLen := r + 14
+		vector.StrokeLine(dst, cx, cy, cx+float32(dx)*aimLen, cy+float32(dy)*aimLen, 2, lighten(team), false)
+		drawCircle(dst, g.sprites.disc, cx, cy, r, team)
+		if sh.Highlight {
+			drawCircle(dst, g.sprites.ring, cx, cy, r+3, colOwn)
+		}
+		if sh.Protected && (g.ticks/8)%2 == 0 {
+			drawCircle(dst, g.sprites.ring, cx, cy, r+7, colAccent)
+		}
+		drawHealth(dst, cx, cy-r-10, sh.Health)
+		drawText(dst, label(sh), g.fonts.small, x, y+float64(r)+4, colText, text.AlignCenter)
+	}
+}
+
+// drawHealth draws a health bar centred on (cx, top), full at 100.
+func drawHealth(dst *ebiten.Image, cx, top float32, health uint32) {
+	const w, h = 30, 4
+	frac := float32(min(health, 100)) / 100
+	clr := colGood
+	if frac < 0.35 {
+		clr = colError
+	} else if frac < 0.7 {
+		clr = colAccent
+	}
+	vector.FillRect(dst, cx-w/2, top, w, h, colGrid, false)
+	vector.FillRect(dst, cx-w/2, top, w*frac, h, clr, false)
+}
