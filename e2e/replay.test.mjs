@@ -1,0 +1,94 @@
+// Browser test: two headless Chromium pages play a short duel to its end
+// (page A firing at the arena's centre), then page A presses R on the
+// results screen and watches the match's replay at ×4 to its end: the
+// replay's final scores are the kills and deaths the results screen showed.
+// Every wait is a waitForFunction on window.arenaState with a deadline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, screenshot, startServer, stopProcess, waitState,
+} from './harness.mjs';
+
+// The duel ends on time soon after its 3 s countdown.
+const matchSeconds = 5;
+
+test('a browser watches the replay of the duel it played', { timeout: 60_000 }, async () => {
+  const modesFile = outPath('replay-modes.json');
+  writeFileSync(modesFile, JSON.stringify([{
+    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
+  }]));
+  // bin/arena reads its flags' environment twins: a database of its own,
+  // where the match's results and replay are kept.
+  const dataDir = mkdtempSync(join(tmpdir(), 'arena-replay-'));
+  process.env.ARENA_DATA_DIR = dataDir;
+  const server = startServer(modesFile, 'replay-server.log');
+  let browser;
+  try {
+    const url = await server.url;
+    console.log(`server at ${url}, data in ${dataDir}`);
+    const opened = await openPages(['page A', 'page B']);
+    browser = opened.browser;
+    const { pages, logs, errors } = opened;
+    const [a, b] = pages;
+
+    try {
+      for (const p of pages) {
+        await loadGame(p, url);
+        await waitState(p, 'name screen', (s) => s.screen === 'name');
+      }
+      for (const [p, name] of [[a, 'Ria'], [b, 'Rex']]) {
+        await p.keyboard.type(name);
+        await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
+      }
+      for (const p of pages) {
+        await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
+        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
+      }
+
+      // A aims at the arena's centre and fires until the duel ends.
+      await waitState(a, 'the match screen', (s) => s.screen === 'match');
+      const box = await a.locator('canvas').boundingBox();
+      const scale = Math.min(box.width / 1280, box.height / 720);
+      await a.mouse.move(box.x + (box.width - 1280 * scale) / 2 + 360 * scale, box.y + (box.height - 720 * scale) / 2 + 360 * scale);
+      const onResults = (s) => s.screen === 'results' && s.results && s.results.length === 2;
+      const results = await pressUntil(a, 'Space', 'results screen', onResults, null, (matchSeconds + 25) * 1000);
+      await waitState(b, 'results screen', onResults, null, 10_000);
+      const scored = Object.fromEntries(results.results.map((r) => [r.name, [r.kills, r.deaths]]));
+      console.log(`results of ${results.matchId}: ${JSON.stringify(scored)}`);
+      assert.deepEqual(Object.keys(scored).sort(), ['Rex', 'Ria']);
+
+      // R opens the replay of that match, which plays.
+      const opening = await pressUntil(a, 'r', 'the replay playing',
+        (s) => s.screen === 'replay' && s.replay?.playing && s.replay.totalTicks > 0);
+      assert.equal(opening.replay.matchId, results.matchId, 'the replay of the match just played');
+      assert.equal(opening.replay.speed, 1);
+      console.log(`replay of ${opening.replay.totalTicks} ticks, at tick ${opening.replay.tick}`);
+
+      // + twice: ×4, then it plays to its end.
+      await pressUntil(a, 'Equal', 'speed ×2', (s) => s.replay?.speed === 2);
+      await pressUntil(a, 'Equal', 'speed ×4', (s) => s.replay?.speed === 4);
+      const end = await waitState(a, 'the end of the replay', (s) => s.replay?.ended, null, 15_000);
+      const r = end.replay;
+      console.log(`replay ended at tick ${r.tick} of ${r.totalTicks}: ${JSON.stringify(r.scores)}`);
+      assert.equal(r.error, undefined, 'the replay played without an error');
+      assert.equal(r.playing, false);
+      assert.equal(r.tick, r.totalTicks);
+      assert.deepEqual(Object.fromEntries(r.scores.map((s) => [s.name, [s.kills, s.deaths]])), scored,
+        "the replay's final scores are the results screen's");
+      assertNotBlank(await screenshot(a, 'replay-a.png'));
+
+      // Escape returns to the menu.
+      await pressUntil(a, 'Escape', 'the menu', (s) => s.screen === 'menu');
+      assert.deepEqual(errors, [], 'no page errors and no console errors');
+    } finally {
+      writeFileSync(outPath('replay-browser.log'), logs.join('\n') + '\n');
+    }
+  } finally {
+    await browser?.close().catch(() => {});
+    await stopProcess(server.proc);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
