@@ -3,9 +3,6 @@ package transport
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -83,32 +80,8 @@ func Matches(ctx context.Context, baseURL, player string, limit int) ([]Finished
 // one too, carrying the server's message. A file over MaxReplayBody is an
 // error.
 func Replay(ctx context.Context, baseURL, matchID string) ([]byte, error) {
-	const op = "replay"
 	if matchID == "" {
 		return nil, errors.New("replay: no match id")
 	}
-	endpoint, err := endpointURL(baseURL, ReplayPath(matchID))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplayBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: read response: %w", op, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{Op: op, Status: resp.StatusCode, Message: errorText(resp.StatusCode, data)}
-	}
-	if len(data) > MaxReplayBody {
-		return nil, fmt.Errorf("%s: response larger than %d bytes", op, MaxReplayBody)
-	}
-	return data, nil
+	return get(ctx, "replay", baseURL, ReplayPath(matchID), nil, "application/vnd.arena.replay", MaxReplayBody)
 }

@@ -145,37 +145,48 @@ func endpointURL(baseURL, path string) (string, error) {
 // answer, at most limit bytes, into v. An error status is an *APIError; op
 // names the request in every error.
 func getJSON(ctx context.Context, op, baseURL, path string, query url.Values, limit int64, v any) error {
+	data, err := get(ctx, op, baseURL, path, query, "application/json", limit)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: decode response: %w", op, err)
+	}
+	return nil
+}
+
+// get GETs path with query from the server at baseURL, accepting the media
+// type accept, and returns its answer, at most limit bytes. An error status
+// is an *APIError; op names the request in every error.
+func get(ctx context.Context, op, baseURL, path string, query url.Values, accept string, limit int64) ([]byte, error) {
 	endpoint, err := endpointURL(baseURL, path)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	if len(query) > 0 {
 		endpoint += "?" + query.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return fmt.Errorf("%s: read response: %w", op, err)
+		return nil, fmt.Errorf("%s: read response: %w", op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return &APIError{Op: op, Status: resp.StatusCode, Message: errorText(resp.StatusCode, data)}
+		return nil, &APIError{Op: op, Status: resp.StatusCode, Message: errorText(resp.StatusCode, data)}
 	}
 	if int64(len(data)) > limit {
-		return fmt.Errorf("%s: response larger than %d bytes", op, limit)
+		return nil, fmt.Errorf("%s: response larger than %d bytes", op, limit)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: decode response: %w", op, err)
-	}
-	return nil
+	return data, nil
 }
 
 // errorText is the server's explanation of an error status: the "error"
