@@ -27,11 +27,16 @@ const (
 	ScreenResults
 	// ScreenLeaderboard shows a mode's top players, from the menu.
 	ScreenLeaderboard
-	// ScreenReplay plays a finished match's replay, from its results.
+	// ScreenReplay plays a finished match's replay, from its results or
+	// the Watch screen.
 	ScreenReplay
+	// ScreenWatch lists the running matches to spectate and the player's
+	// finished ones to replay, from the menu. Spectating a match shows it
+	// on ScreenMatch.
+	ScreenWatch
 )
 
-var screenNames = [...]string{"name", "menu", "queue", "match", "results", "leaderboard", "replay"}
+var screenNames = [...]string{"name", "menu", "queue", "match", "results", "leaderboard", "replay", "watch"}
 
 // String returns the screen's short name, as the browser test reads it.
 func (s Screen) String() string {
@@ -134,6 +139,7 @@ type App struct {
 	match   *Match
 	results *Results
 	replay  *Replay
+	watch   watch
 	chat    chatState
 	feed    []FeedLine
 
@@ -170,6 +176,7 @@ func (a *App) Update() {
 	a.updateModes()
 	a.updateLadder()
 	a.updateReplay()
+	a.updateWatch()
 	defer a.frame()
 	if a.conn.link == nil || !a.conn.signedIn {
 		return
@@ -180,7 +187,7 @@ func (a *App) Update() {
 		}})
 		a.net.nextPing = a.now.Add(a.cfg.PingInterval)
 	}
-	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != game.PhaseEnded {
+	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != game.PhaseEnded && !a.match.Spectator() {
 		for range a.pacer.due(a.now) {
 			a.sendInput()
 		}
@@ -315,6 +322,10 @@ func (a *App) handleError(e *arenav1.Error) {
 	case arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE, arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN:
 		if a.screen == ScreenQueue {
 			a.screen = ScreenMenu
+		}
+	case arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MATCH:
+		if a.screen == ScreenWatch {
+			a.watch.next = time.Time{} // the match is likely over: read the list again
 		}
 	case arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED:
 		if a.screen == ScreenMatch {

@@ -625,7 +625,7 @@ func TestProbeJSON(t *testing.T) {
 
 func TestScreenString(t *testing.T) {
 	for s, want := range map[Screen]string{ScreenName: "name", ScreenMenu: "menu", ScreenQueue: "queue",
-		ScreenMatch: "match", ScreenResults: "results", ScreenLeaderboard: "leaderboard", Screen(9): "screen(9)"} {
+		ScreenMatch: "match", ScreenResults: "results", ScreenLeaderboard: "leaderboard", ScreenWatch: "watch", Screen(9): "screen(9)"} {
 		if got := s.String(); got != want {
 			t.Errorf("Screen(%d).String() = %q, want %q", int(s), got, want)
 		}

@@ -36,7 +36,7 @@ const teamCommand = "/team"
 
 // ChatLine is one chat line.
 type ChatLine struct {
-	// Channel is "match", "team" or "lobby"; "" for a line the client wrote
+	// Channel is "match", "team", "spectators" or "lobby"; "" for a line the client wrote
 	// itself (an error).
 	Channel string `json:"channel,omitempty"`
 	// Seq is the line's sequence number in its channel (0: not numbered,
@@ -68,6 +68,8 @@ func channelName(c arenav1.ChatChannel) string {
 		return "team"
 	case arenav1.ChatChannel_CHAT_CHANNEL_LOBBY:
 		return "lobby"
+	case arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS:
+		return "spectators"
 	}
 	return ""
 }
@@ -192,16 +194,17 @@ func (a *App) ChatEdited() {
 	}
 }
 
-// TeamChat reports whether the current match has a team channel.
+// TeamChat reports whether the current match has a team channel for the
+// player (a spectator has none).
 func (a *App) TeamChat() bool {
-	return a.screen == ScreenMatch && a.match.TeamPlay()
+	return a.screen == ScreenMatch && a.match.TeamPlay() && !a.match.Spectator()
 }
 
 // ToggleTeamChat switches the chat line between match and team chat, in a
 // match that has teams.
 func (a *App) ToggleTeamChat() {
 	if !a.TeamChat() {
-		if a.screen == ScreenMatch {
+		if a.screen == ScreenMatch && !a.match.Spectator() {
 			a.fail("no team chat in this mode")
 		}
 		return
@@ -210,11 +213,13 @@ func (a *App) ToggleTeamChat() {
 }
 
 // ChatChannel is where a line typed now goes: the lobby outside matches, the
-// match or the team during one.
+// match or the team during one, the spectators while watching one.
 func (a *App) ChatChannel() arenav1.ChatChannel {
 	switch {
 	case a.screen != ScreenMatch:
 		return arenav1.ChatChannel_CHAT_CHANNEL_LOBBY
+	case a.match.Spectator():
+		return arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS
 	case a.chat.team && a.TeamChat():
 		return arenav1.ChatChannel_CHAT_CHANNEL_TEAM
 	default:
@@ -290,7 +295,7 @@ func (a *App) handleChat(c *arenav1.ChatMessage) {
 			a.matchGone()
 		}
 		a.chat.lobby.Add(l)
-	case arenav1.ChatChannel_CHAT_CHANNEL_MATCH, arenav1.ChatChannel_CHAT_CHANNEL_TEAM:
+	case arenav1.ChatChannel_CHAT_CHANNEL_MATCH, arenav1.ChatChannel_CHAT_CHANNEL_TEAM, arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS:
 		a.chat.match.Add(l)
 	default:
 		a.chat.log(a.screen).Add(l)

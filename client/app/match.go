@@ -27,7 +27,7 @@ const (
 // after one it could not decode, before it gives the match up.
 const maxResyncs = 3
 
-// Match is the client's view of the match it is in: what MatchStart said,
+// Match is the client's view of the match it is in or watches: what MatchStart said,
 // the snapshots decoded into views, the own ship predicted and the others
 // interpolated. The App changes it in Update; the UI only reads it.
 type Match struct {
@@ -51,6 +51,8 @@ type Match struct {
 	period time.Duration // between inputs (a tick)
 
 	resyncs int // reconnects for snapshots that did not decode
+
+	follow uint32 // the ship a spectator's camera follows, 0 for the free camera
 
 	lastInput time.Time // when the last input was sent and predicted
 	smoothX   float64   // correction still being shown, sub-units
@@ -77,7 +79,7 @@ type DrawShip struct {
 	Alive     bool
 	Protected bool
 	// Highlight rings the ship: the player's own in a match, the one the
-	// camera follows in a replay.
+	// camera follows in a replay or a watched match.
 	Highlight bool
 }
 
@@ -107,6 +109,56 @@ func (m *Match) Started() bool { return m != nil && m.Start != nil }
 
 // Name returns the player name of a ship, or "" when unknown.
 func (m *Match) Name(ship uint32) string { return m.names[ship] }
+
+// Spectator reports whether the player watches the match rather than
+// plays in it.
+func (m *Match) Spectator() bool { return m.Started() && m.Start.GetSpectator() }
+
+// Delay is how far behind the match a spectator sees it (0 for a player).
+func (m *Match) Delay() time.Duration {
+	if !m.Started() || m.Start.GetTickRate() == 0 {
+		return 0
+	}
+	return time.Duration(m.Start.GetDelayTicks()) * time.Second / time.Duration(m.Start.GetTickRate())
+}
+
+// Follow is the ship a spectator's camera follows, 0 for the free camera.
+func (m *Match) Follow() uint32 { return m.follow }
+
+// FollowedPos is where the followed ship is drawn, in world units; ok is
+// false with the free camera.
+func (m *Match) FollowedPos() (x, y float64, ok bool) {
+	if m.follow == 0 {
+		return 0, 0, false
+	}
+	return highlighted(m.ships)
+}
+
+// FollowPlayer follows the n-th player of the watched match (from 1, in
+// MatchStart's order) with the camera; 0, or a player the match does not
+// have, frees the camera.
+func (a *App) FollowPlayer(n int) {
+	if !a.Spectating() {
+		return
+	}
+	m := a.match
+	m.follow = 0
+	if players := m.Start.GetPlayers(); n >= 1 && n <= len(players) {
+		m.follow = players[n-1].GetShipId()
+	}
+	a.frame()
+}
+
+// FollowNextPlayer follows the next player of the watched match, after the
+// last one the free camera, then the first again.
+func (a *App) FollowNextPlayer() {
+	if !a.Spectating() {
+		return
+	}
+	players := a.match.Start.GetPlayers()
+	i := slices.IndexFunc(players, func(p *arenav1.PlayerInfo) bool { return p.GetShipId() == a.match.follow })
+	a.FollowPlayer((i + 2) % (len(players) + 1))
+}
 
 // OwnID is the receiving player's ship id.
 func (m *Match) OwnID() uint32 { return m.Start.GetYourShipId() }
@@ -425,6 +477,7 @@ func (a *App) frame() {
 		m.ships = append(m.ships, DrawShip{
 			ID: uint32(s.ID), Team: uint32(s.Team), X: s.X / SubUnits, Y: s.Y / SubUnits,
 			Aim: uint32(math.Round(s.Aim)) % 65536, Health: uint32(s.Health), Alive: s.Alive, Protected: s.Protected,
+			Highlight: m.follow != 0 && uint32(s.ID) == m.follow,
 		})
 	}
 	if haveOwn {

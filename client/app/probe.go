@@ -6,7 +6,8 @@ import "github.com/arena-server/arena/game"
 // page's window.arenaState). It is a read-only summary; nothing reads it back.
 type Probe struct {
 	// Screen is the current screen's name ("name", "menu", "queue", "match",
-	// "results", "leaderboard", "replay").
+	// "results", "leaderboard", "replay", "watch"); a watched match is on
+	// "match", with Spectator set.
 	Screen string `json:"screen"`
 	// Name is the player's accepted name.
 	Name string `json:"name,omitempty"`
@@ -40,6 +41,15 @@ type Probe struct {
 	Leaderboard *ProbeLeaderboard `json:"leaderboard,omitempty"`
 	// Replay is what the replay screen shows, on that screen.
 	Replay *ProbeReplay `json:"replay,omitempty"`
+	// Watch is what the Watch screen shows, on that screen.
+	Watch *ProbeWatch `json:"watch,omitempty"`
+	// Spectator is true while the match on show is watched, not played.
+	Spectator bool `json:"spectator,omitempty"`
+	// DelayTicks is how many ticks behind the match a spectator sees it.
+	DelayTicks uint32 `json:"delayTicks,omitempty"`
+	// Follow is the name of the player a spectator's camera follows, ""
+	// for the free camera.
+	Follow string `json:"follow,omitempty"`
 	// MatchID is the current match, or the last one on the results screen.
 	MatchID string `json:"matchId,omitempty"`
 	// Phase is the match phase ("countdown", "playing", "ended"), once a
@@ -62,7 +72,7 @@ type Probe struct {
 	// Ships are every ship of the newest snapshot, as the server sent them.
 	Ships []ProbeShip `json:"ships"`
 	// Chat is the chat log the screen shows (the match's, or the lobby's),
-	// oldest first; each line has its channel ("match", "team", "lobby")
+	// oldest first; each line has its channel ("match", "team", "spectators", "lobby")
 	// and, in a match, its sender's team.
 	Chat []ChatLine `json:"chat"`
 	// ChatChannel is where a line typed now goes: "match", "team" or "lobby".
@@ -202,6 +212,28 @@ type ProbeReplay struct {
 	Scores []ProbeScore `json:"scores"`
 }
 
+// ProbeWatch is the Watch screen in a Probe.
+type ProbeWatch struct {
+	// Loaded is true once the live list arrived; Error says why the last
+	// read failed.
+	Loaded bool   `json:"loaded"`
+	Error  string `json:"error,omitempty"`
+	// Live are the running matches, oldest first.
+	Live []ProbeLiveMatch `json:"live"`
+	// Finished are the ids of the player's finished matches, newest first.
+	Finished []string `json:"finished"`
+	// Selected is the selected row: Live's, then Finished's.
+	Selected int `json:"selected"`
+}
+
+// ProbeLiveMatch is one running match on the Watch screen, in a Probe.
+type ProbeLiveMatch struct {
+	MatchID  string   `json:"matchId"`
+	Mode     string   `json:"mode"`
+	Players  []string `json:"players"`
+	ElapsedS float64  `json:"elapsedS"`
+}
+
 // ProbeScore is one line of the replay's scoreboard in a Probe.
 type ProbeScore struct {
 	Name   string `json:"name"`
@@ -250,6 +282,8 @@ func (a *App) Probe(frames int64) Probe {
 		p.MatchID = a.replay.MatchID()
 		p.Mode = a.replay.Mode()
 		p.Replay = a.probeReplay()
+	case ScreenWatch:
+		p.Watch = a.probeWatch()
 	}
 	if rtt, ok := a.Ping(); ok {
 		p.PingMs = float64(rtt.Microseconds()) / 1000
@@ -268,6 +302,9 @@ func (a *App) Probe(frames int64) Probe {
 			p.Team = m.OwnTeam()
 			p.TeamPlay = m.TeamPlay()
 			p.X, p.Y = m.OwnPos()
+			p.Spectator = m.Spectator()
+			p.DelayTicks = m.Start.GetDelayTicks()
+			p.Follow = m.Name(m.Follow())
 		}
 		if v := m.View; v != nil {
 			p.Phase = v.Phase.String()
@@ -318,6 +355,23 @@ func (a *App) probeReplay() *ProbeReplay {
 	}
 	for _, s := range r.Scores() {
 		p.Scores = append(p.Scores, ProbeScore{Name: s.Name, Kills: s.Kills, Deaths: s.Deaths})
+	}
+	return p
+}
+
+// probeWatch summarises the Watch screen.
+func (a *App) probeWatch() *ProbeWatch {
+	w := a.WatchList()
+	p := &ProbeWatch{Loaded: w.Loaded, Error: w.Error, Live: []ProbeLiveMatch{}, Finished: []string{}, Selected: w.Selected}
+	for _, m := range w.Live {
+		l := ProbeLiveMatch{MatchID: m.MatchID, Mode: m.Mode, Players: []string{}, ElapsedS: m.ElapsedS}
+		for _, pl := range m.Players {
+			l.Players = append(l.Players, pl.Name)
+		}
+		p.Live = append(p.Live, l)
+	}
+	for _, m := range w.Finished {
+		p.Finished = append(p.Finished, m.MatchID)
 	}
 	return p
 }

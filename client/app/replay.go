@@ -63,6 +63,7 @@ var errNotAvailable = errors.New("replay not available")
 // and its actions; the UI only reads it.
 type Replay struct {
 	matchID string
+	back    Screen // the screen closing the replay returns to
 
 	req     *request[[]byte] // the fetch under way, or nil
 	tries   int              // fetches started
@@ -104,16 +105,23 @@ func (a *App) WatchReplay() {
 	if a.screen != ScreenResults || a.results == nil || a.results.MatchID == "" {
 		return
 	}
-	a.replay = &Replay{matchID: a.results.MatchID, speed: normalSpeed, target: -1, lastFrame: a.now}
+	a.openReplay(a.results.MatchID, ScreenMenu)
+}
+
+// openReplay opens the replay screen on matchID's replay; closing it
+// returns to back.
+func (a *App) openReplay(matchID string, back Screen) {
+	a.replay = &Replay{matchID: matchID, back: back, speed: normalSpeed, target: -1, lastFrame: a.now}
 	a.screen = ScreenReplay
 }
 
-// CloseReplay leaves the replay screen for the menu.
+// CloseReplay leaves the replay screen for the screen it was opened from:
+// the menu after a match's results, the Watch screen.
 func (a *App) CloseReplay() {
 	if a.screen != ScreenReplay {
 		return
 	}
-	a.screen = ScreenMenu
+	a.screen = a.replay.back
 	a.dropReplay()
 }
 
@@ -474,8 +482,12 @@ func (r *Replay) Projectiles() []DrawProjectile { return r.projectiles }
 
 // FollowedPos is where the followed ship is, in world units; ok is false
 // with the free camera or when it left.
-func (r *Replay) FollowedPos() (x, y float64, ok bool) {
-	for _, s := range r.ships {
+func (r *Replay) FollowedPos() (x, y float64, ok bool) { return highlighted(r.ships) }
+
+// highlighted is where the highlighted ship of ships is; ok is false when
+// none is.
+func highlighted(ships []DrawShip) (x, y float64, ok bool) {
+	for _, s := range ships {
 		if s.Highlight {
 			return s.X, s.Y, true
 		}

@@ -232,6 +232,12 @@ func (a *App) authenticated(m *arenav1.Authenticated) {
 			// player whose seat it kept; until then, no inputs.
 			c.resuming = true
 			c.resumeUntil = a.now.Add(a.cfg.ResumeWait)
+			if a.match.Spectator() {
+				// The server forgets a spectator who drops: ask again.
+				a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Spectate{
+					Spectate: &arenav1.Spectate{MatchId: a.match.ID},
+				}})
+			}
 		}
 	case ScreenQueue:
 		if reconnected {

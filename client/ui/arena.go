@@ -37,6 +37,20 @@ func fitArena(mp game.Map) app.Viewport {
 	return app.FitViewport(w, h, arenaX, arenaY, arenaW, arenaH)
 }
 
+// followZoom is how much closer the camera is while it follows a ship.
+const followZoom = 2
+
+// cameraView is the arena's viewport: mp fitted into the arena rectangle,
+// or, when follow is set, zoomed by followZoom about the followed ship at
+// (x, y). The replay screen and a watched match use it.
+func cameraView(mp game.Map, x, y float64, follow bool) app.Viewport {
+	v := fitArena(mp)
+	if follow {
+		v = v.Centred(followZoom, x, y, arenaX, arenaY, arenaW, arenaH)
+	}
+	return v
+}
+
 // drawArena draws mp through v: its floor with a grid, its walls and its
 // border. The match and the replay screens draw with it.
 func (g *Game) drawArena(dst *ebiten.Image, v app.Viewport, mp game.Map) {

@@ -66,6 +66,8 @@ func channelTag(c arenav1.ChatChannel) (string, color.RGBA) {
 		return "[team]", colGood
 	case arenav1.ChatChannel_CHAT_CHANNEL_LOBBY:
 		return "[lobby]", colAccent
+	case arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS:
+		return "[spectators]", colSystem
 	}
 	return "[all]", colText
 }

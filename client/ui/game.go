@@ -101,6 +101,7 @@ func New(a *app.App) (*Game, error) {
 		app.ScreenResults:     &resultsScreen{g: g},
 		app.ScreenLeaderboard: &leaderboardScreen{g: g},
 		app.ScreenReplay:      &replayScreen{g: g},
+		app.ScreenWatch:       &watchScreen{g: g},
 	}
 	g.current = -1
 	return g, nil

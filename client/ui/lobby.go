@@ -89,7 +89,8 @@ var lobbyChat = chatBox{x: 250, y: 500, w: 780, h: 200}
 // menuScreen offers the server's modes to queue for, the player's rating in
 // the selected one, the leaderboard, change name, and lobby chat. Arrow keys
 // (or a click) choose a mode; Enter (or the queue button) queues for it; L
-// (or the leaderboard button) opens the leaderboard.
+// (or the leaderboard button) opens the leaderboard; W (or the watch
+// button) the Watch screen.
 type menuScreen struct {
 	g *Game
 }
@@ -109,6 +110,7 @@ const (
 var (
 	changeNameButton  = button{label: "Change name", x: ScreenWidth - 190, y: 20, w: 170, h: 36}
 	leaderboardButton = button{label: "Leaderboard (L)", x: 20, y: 20, w: 170, h: 36}
+	watchMenuButton   = button{label: "Watch (W)", x: 200, y: 20, w: 130, h: 36}
 )
 
 // modeGrid lays out n mode buttons: cols per row (more than modeColumns
@@ -169,6 +171,8 @@ func (s *menuScreen) Update() {
 		a.JoinQueue()
 	case inpututil.IsKeyJustPressed(ebiten.KeyL) || leaderboardButton.clicked():
 		a.OpenLeaderboard()
+	case inpututil.IsKeyJustPressed(ebiten.KeyW) || watchMenuButton.clicked():
+		a.OpenWatch()
 	case changeNameButton.clicked():
 		a.ChangeName()
 	}
@@ -185,6 +189,7 @@ func (s *menuScreen) Draw(dst *ebiten.Image) {
 	drawText(dst, signedIn, f.normal, ScreenWidth/2, 124, colText, text.AlignCenter)
 	changeNameButton.draw(dst, f.small)
 	leaderboardButton.draw(dst, f.small)
+	watchMenuButton.draw(dst, f.small)
 	heading := "Choose a mode"
 	switch a.ModesState() {
 	case app.ModesLoading:
@@ -205,7 +210,7 @@ func (s *menuScreen) Draw(dst *ebiten.Image) {
 	mode := a.SelectedMode()
 	queue := queueButton("Queue for "+mode.Name, bottom)
 	queue.draw(dst, f.large)
-	hint := "Arrows or click choose · Enter or click to queue · L leaderboard"
+	hint := "Arrows or click choose · Enter or click to queue · L leaderboard · W watch"
 	if r := app.ModeRules(mode); r != "" {
 		hint = app.ModeLabel(mode) + ": " + r + "   ·   " + hint
 	}

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"slices"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
@@ -23,6 +25,8 @@ const (
 
 // matchScreen draws the arena and HUD, and turns keys and mouse into
 // controls; Enter opens the chat line, Enter sends it, Escape cancels it.
+// A spectator has no controls: the number keys (or Tab) follow a player
+// with the camera, 0 frees it, and Escape stops watching.
 type matchScreen struct {
 	g   *Game
 	aim uint32 // the last aim, kept while the cursor sits on the ship
@@ -30,8 +34,32 @@ type matchScreen struct {
 
 func (s *matchScreen) Update() {
 	a := s.g.app
+	if a.Spectating() {
+		s.spectatorKeys()
+		return
+	}
 	chatKeys(a, enterPressed())
 	a.SetControls(s.controls())
+}
+
+// spectatorKeys reads a spectator's keys: chat, follow, stop watching.
+func (s *matchScreen) spectatorKeys() {
+	a := s.g.app
+	if chatKeys(a, enterPressed()) {
+		return
+	}
+	switch {
+	case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
+		a.StopSpectating()
+		return
+	case inpututil.IsKeyJustPressed(ebiten.KeyTab):
+		a.FollowNextPlayer()
+	}
+	for n, k := range followKeys {
+		if inpututil.IsKeyJustPressed(k) {
+			a.FollowPlayer(n)
+		}
+	}
 }
 
 // controls reads movement, fire and aim; movement and fire are off while
@@ -85,10 +113,12 @@ func (s *matchScreen) Draw(dst *ebiten.Image) {
 		drawText(dst, "Match found — joining…", f.large, arenaX+arenaW/2, arenaY+arenaH/2-20, colText, text.AlignCenter)
 		return
 	}
-	v := fitArena(m.Map())
-	s.g.drawArena(dst, v, m.Map())
-	s.g.drawProjectiles(dst, v, m.Projectiles())
-	s.g.drawShips(dst, v, m.Ships(), func(sh app.DrawShip) string {
+	x, y, follow := m.FollowedPos()
+	v := cameraView(m.Map(), x, y, follow)
+	clip := dst.SubImage(image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)).(*ebiten.Image)
+	s.g.drawArena(clip, v, m.Map())
+	s.g.drawProjectiles(clip, v, m.Projectiles())
+	s.g.drawShips(clip, v, m.Ships(), func(sh app.DrawShip) string {
 		if sh.ID == m.OwnID() {
 			return "you"
 		}
@@ -135,6 +165,9 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	if team := m.OwnTeam(); team > 0 && m.TeamPlay() {
 		drawText(dst, fmt.Sprintf("Your team: %d", team), f.normal, right, y+8, teamColor(team), text.AlignEnd)
 	}
+	if m.Spectator() {
+		drawText(dst, fmt.Sprintf("watching, %.1f s behind", m.Delay().Seconds()), f.normal, right, y+8, colAccent, text.AlignEnd)
+	}
 	y += 56
 
 	// Scoreboard: the leaders, and the player's own row if it is further down.
@@ -142,8 +175,12 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 	drawText(dst, "K", f.small, right-60, y, colDim, text.AlignEnd)
 	drawText(dst, "D", f.small, right, y, colDim, text.AlignEnd)
 	y += 24
-	for _, sh := range topRows(m.Scoreboard(), game.ShipID(m.OwnID()), scoreRows) {
-		if uint32(sh.ID) == m.OwnID() {
+	marked := m.OwnID()
+	if m.Spectator() {
+		marked = m.Follow()
+	}
+	for _, sh := range topRows(m.Scoreboard(), game.ShipID(marked), scoreRows) {
+		if marked != 0 && uint32(sh.ID) == marked {
 			vector.FillRect(dst, float32(x-6), float32(y-3), float32(right-x+12), 26, colButton, false)
 		}
 		drawText(dst, m.Name(uint32(sh.ID)), f.normal, x, y, teamColor(uint32(sh.Team)), text.AlignStart)
@@ -159,7 +196,11 @@ func (s *matchScreen) drawHUD(dst *ebiten.Image, m *app.Match) {
 		drawText(dst, l.Text, f.small, x, y, colAccent, text.AlignStart)
 		y += 20
 	}
-	s.g.drawChat(dst, matchChat, "Enter: chat")
+	hint := "Enter: chat"
+	if m.Spectator() {
+		hint = "Enter: spectators' chat · 1–9/Tab follow · 0 free camera · Esc stop watching"
+	}
+	s.g.drawChat(dst, matchChat, hint)
 }
 
 // scoreRows is how many scoreboard rows the panel has room for.

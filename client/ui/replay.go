@@ -21,9 +21,6 @@ type replayScreen struct {
 	g *Game
 }
 
-// followZoom is how much closer the camera is while it follows a ship.
-const followZoom = 2
-
 // The panel's layout: the timeline bar, and the scoreboard under it.
 const (
 	timelineY = arenaY + 110
@@ -99,10 +96,8 @@ func (s *replayScreen) drawArena(dst *ebiten.Image, r *app.Replay) {
 		return
 	}
 	clip := dst.SubImage(image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)).(*ebiten.Image)
-	v := fitArena(r.Map())
-	if x, y, ok := r.FollowedPos(); ok {
-		v = v.Centred(followZoom, x, y, arenaX, arenaY, arenaW, arenaH)
-	}
+	x, y, follow := r.FollowedPos()
+	v := cameraView(r.Map(), x, y, follow)
 	s.g.drawArena(clip, v, r.Map())
 	s.g.drawProjectiles(clip, v, r.Projectiles())
 	s.g.drawShips(clip, v, r.Ships(), func(sh app.DrawShip) string { return r.Name(sh.ID) })

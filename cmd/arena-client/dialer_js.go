@@ -19,10 +19,11 @@ import (
 const (
 	maxSessionBody = 64 << 10
 	maxModesBody   = 256 << 10
+	maxMatchesBody = 1 << 20
 )
 
 // fetchDialer is the browser's app.Dialer. It signs in, lists the modes,
-// reads the ladder and fetches replays with the page's fetch rather than net/http's client, whose transport
+// reads the ladder, lists matches and fetches replays with the page's fetch rather than net/http's client, whose transport
 // (TLS, HTTP/2, proxies: of no use behind the browser's fetch) was about a
 // fifth of the module; the websocket is netcode/transport's.
 type fetchDialer struct {
@@ -166,6 +167,31 @@ func (d fetchDialer) Profile(ctx context.Context, playerID string) (transport.Pl
 	var p transport.PlayerProfile
 	err := d.getJSON(ctx, "profile", transport.PlayersPath+url.PathEscape(playerID), maxLadderBody, &p)
 	return p, err
+}
+
+// Matches implements app.MatchLister as transport.Matches does.
+func (d fetchDialer) Matches(ctx context.Context, player string, limit int) ([]transport.FinishedMatch, error) {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if player != "" {
+		q.Set("player", player)
+	}
+	var ms []transport.FinishedMatch
+	if err := d.getJSON(ctx, "matches", transport.MatchesPath+"?"+q.Encode(), maxMatchesBody, &ms); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// LiveMatches implements app.MatchLister: the server's running matches.
+func (d fetchDialer) LiveMatches(ctx context.Context) ([]app.LiveMatch, error) {
+	var ms []app.LiveMatch
+	if err := d.getJSON(ctx, "live matches", transport.MatchesPath+"?live=1", maxMatchesBody, &ms); err != nil {
+		return nil, err
+	}
+	return ms, nil
 }
 
 // Replay implements app.ReplayReader as transport.Replay does: a match
