@@ -3,15 +3,17 @@ package server
 import (
 	"google.golang.org/protobuf/proto"
 
+	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
-// Websocket close codes Arena uses beyond RFC 6455's.
+// Websocket close codes Arena uses beyond RFC 6455's: netcode/transport's,
+// which the clients read.
 const (
-	closeUnauthenticated = 4001 // missing, tampered or expired token
-	closeReplaced        = 4002 // the same player connected again elsewhere
-	closeSlowConsumer    = 4003 // control messages could not be delivered in time
-	closeBadMessage      = 4004 // a frame that is not a ClientMessage
+	closeUnauthenticated = transport.CloseUnauthenticated
+	closeReplaced        = transport.CloseReplaced
+	closeSlowConsumer    = transport.CloseSlowConsumer
+	closeBadMessage      = transport.CloseBadMessage
 )
 
 // errorMessage builds the Error a client receives for a refused message.
