@@ -325,6 +325,7 @@ func (a *App) handleError(e *arenav1.Error) {
 		}
 	case arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MATCH:
 		if a.screen == ScreenWatch {
+			a.watch.joining = ""
 			a.watch.next = time.Time{} // the match is likely over: read the list again
 		}
 	case arenav1.ErrorCode_ERROR_CODE_MATCH_ABORTED:

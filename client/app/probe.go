@@ -224,6 +224,8 @@ type ProbeWatch struct {
 	Finished []string `json:"finished"`
 	// Selected is the selected row: Live's, then Finished's.
 	Selected int `json:"selected"`
+	// Joining is the match asked to spectate, until the server answers.
+	Joining string `json:"joining,omitempty"`
 }
 
 // ProbeLiveMatch is one running match on the Watch screen, in a Probe.
@@ -362,7 +364,7 @@ func (a *App) probeReplay() *ProbeReplay {
 // probeWatch summarises the Watch screen.
 func (a *App) probeWatch() *ProbeWatch {
 	w := a.WatchList()
-	p := &ProbeWatch{Loaded: w.Loaded, Error: w.Error, Live: []ProbeLiveMatch{}, Finished: []string{}, Selected: w.Selected}
+	p := &ProbeWatch{Loaded: w.Loaded, Error: w.Error, Live: []ProbeLiveMatch{}, Finished: []string{}, Selected: w.Selected, Joining: w.Joining}
 	for _, m := range w.Live {
 		l := ProbeLiveMatch{MatchID: m.MatchID, Mode: m.Mode, Players: []string{}, ElapsedS: m.ElapsedS}
 		for _, pl := range m.Players {

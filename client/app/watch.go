@@ -98,6 +98,7 @@ type watch struct {
 	loaded   bool   // a live list arrived
 	err      string // why the last read failed; "" when it did not
 	selected int
+	joining  string // the match asked to spectate, until the server answers
 }
 
 // OpenWatch opens the Watch screen from the menu; its lists are read at once.
@@ -133,6 +134,7 @@ func (a *App) updateWatch() {
 	w := &a.watch
 	if a.screen != ScreenWatch {
 		a.dropWatch()
+		w.joining = ""
 		return
 	}
 	if r, ok := w.liveReq.poll(); ok {
@@ -179,12 +181,14 @@ type WatchList struct {
 	Error  string
 	// Selected is the selected row: Live's, then Finished's.
 	Selected int
+	// Joining is the match asked to spectate, until the server answers.
+	Joining string
 }
 
 // WatchList is the Watch screen's lists.
 func (a *App) WatchList() WatchList {
 	w := &a.watch
-	return WatchList{Live: w.live, Finished: w.finished, Loaded: w.loaded, Error: w.err, Selected: w.selected}
+	return WatchList{Live: w.live, Finished: w.finished, Loaded: w.loaded, Error: w.err, Selected: w.selected, Joining: w.joining}
 }
 
 // MoveWatchSelection moves the Watch screen's selection by delta rows,
@@ -211,9 +215,11 @@ func (a *App) WatchSelected() {
 	}
 	switch i := w.selected; {
 	case i < len(w.live):
-		a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Spectate{
+		if a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Spectate{
 			Spectate: &arenav1.Spectate{MatchId: w.live[i].MatchID},
-		}})
+		}}) {
+			w.joining = w.live[i].MatchID
+		}
 	case i-len(w.live) < len(w.finished):
 		a.ReplaySelected()
 	}

@@ -236,12 +236,15 @@ func TestSpectateUnknownMatch(t *testing.T) {
 		h.openWatch()
 		h.a.WatchSelected()
 		h.sent()
+		if w := h.a.Probe(0).Watch; w.Joining != "m7" {
+			t.Fatalf("joining = %q after Enter, want m7", w.Joining)
+		}
 		reads := d.liveReads()
 		d.setLive()
 		h.serve(msg(&arenav1.ServerMessage_Error{Error: &arenav1.Error{Code: arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MATCH, Message: "match m7 is over"}}))
 		h.wantScreen(ScreenWatch)
-		if n := h.a.Notice(); n != "unknown match: match m7 is over" {
-			t.Fatalf("notice = %q, want the unknown match error", n)
+		if n := h.a.Notice(); n != "unknown match: match m7 is over" || h.a.WatchList().Joining != "" {
+			t.Fatalf("notice = %q, joining %q; want the unknown match error, not joining", n, h.a.WatchList().Joining)
 		}
 		// The list is read again at once: the match is gone from it.
 		h.step()

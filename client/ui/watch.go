@@ -93,6 +93,8 @@ func (s *watchScreen) Draw(dst *ebiten.Image) {
 	switch {
 	case w.Error != "":
 		status = "Live matches — could not read them: " + w.Error
+	case w.Joining != "":
+		status = "Live matches — joining as a spectator…"
 	case !w.Loaded:
 		status = "Live matches — loading…"
 	}
