@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arena-server/arena/netcode/transport"
 	"github.com/arena-server/arena/replay"
 	"github.com/arena-server/arena/store"
 )
@@ -19,19 +20,8 @@ const (
 	maxMatchesLimit     = 100
 )
 
-// liveMatch is a running match in GET /api/v1/matches?live=1.
-type liveMatch struct {
-	MatchID  string       `json:"match_id"`
-	Mode     string       `json:"mode"`
-	Players  []livePlayer `json:"players"`
-	ElapsedS float64      `json:"elapsed_s"`
-}
-
-type livePlayer struct {
-	PlayerID string `json:"player_id"`
-	Name     string `json:"name"`
-	Team     int    `json:"team"`
-}
+// Running matches are listed as netcode/transport's LiveMatch, the type the
+// clients decode.
 
 type matchPlayer struct {
 	PlayerID  string `json:"player_id"`
@@ -177,34 +167,34 @@ func validMatchID(id string) bool {
 }
 
 // liveMatches lists the running matches, oldest first.
-func (l *lobby) liveMatches(now time.Time) []liveMatch {
+func (l *lobby) liveMatches(now time.Time) []transport.LiveMatch {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]liveMatch, 0, len(l.matches))
+	out := make([]transport.LiveMatch, 0, len(l.matches))
 	for _, m := range l.matches {
 		out = append(out, m.live(now))
 	}
-	slices.SortFunc(out, func(a, b liveMatch) int { return cmp.Compare(b.ElapsedS, a.ElapsedS) })
+	slices.SortFunc(out, func(a, b transport.LiveMatch) int { return cmp.Compare(b.ElapsedS, a.ElapsedS) })
 	return out
 }
 
 // liveMatch describes the running match id.
-func (l *lobby) liveMatch(id string, now time.Time) (liveMatch, bool) {
+func (l *lobby) liveMatch(id string, now time.Time) (transport.LiveMatch, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	m, ok := l.matches[id]
 	if !ok {
-		return liveMatch{}, false
+		return transport.LiveMatch{}, false
 	}
 	return m.live(now), true
 }
 
 // live describes a running match from what never changes after its
 // creation (its id, mode, seats and creation time): safe from any goroutine.
-func (m *match) live(now time.Time) liveMatch {
-	lm := liveMatch{MatchID: m.id, Mode: m.mode.Name, ElapsedS: now.Sub(m.created).Seconds(), Players: make([]livePlayer, len(m.seats))}
+func (m *match) live(now time.Time) transport.LiveMatch {
+	lm := transport.LiveMatch{MatchID: m.id, Mode: m.mode.Name, ElapsedS: now.Sub(m.created).Seconds(), Players: make([]transport.LivePlayer, len(m.seats))}
 	for i, s := range m.seats {
-		lm.Players[i] = livePlayer{PlayerID: s.player.id, Name: s.player.name, Team: s.team}
+		lm.Players[i] = transport.LivePlayer{PlayerID: s.player.id, Name: s.player.name, Team: s.team}
 	}
 	return lm
 }

@@ -38,12 +38,6 @@ func (m *MemoryStore) Save(s transport.Session) { m.s, m.ok = s, true }
 // Clear implements SessionStore.
 func (m *MemoryStore) Clear() { m.s, m.ok = transport.Session{}, false }
 
-// Close codes the server uses (server/protocol.go), as a fallback for when
-// the Error message before the close did not arrive.
-const (
-	closeUnauthenticated = 4001
-	closeReplaced        = 4002
-)
 
 // connection is the App's side of its session with the server: the token,
 // the live link, and the reconnect schedule.
@@ -259,10 +253,10 @@ func (a *App) lost(err error) {
 	code := transport.CloseCode(err)
 	var se *transport.SignInError
 	switch {
-	case c.replaced || (code == closeReplaced && c.everIn):
+	case c.replaced || (code == transport.CloseReplaced && c.everIn):
 		a.Close()
 		a.fail("signed in from another window: this one stopped")
-	case c.refusal != "" || code == closeUnauthenticated:
+	case c.refusal != "" || code == transport.CloseUnauthenticated:
 		name := c.session.Name
 		a.Close()
 		a.ForgetSession()

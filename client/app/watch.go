@@ -2,32 +2,17 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
-// LiveMatch is a running match, as GET /api/v1/matches?live=1 lists it.
-type LiveMatch struct {
-	MatchID string `json:"match_id"`
-	Mode    string `json:"mode"`
-	// Players are the match's players.
-	Players []LivePlayer `json:"players"`
-	// ElapsedS is how long the match has run, in seconds.
-	ElapsedS float64 `json:"elapsed_s"`
-}
+// LiveMatch is a running match (transport.LiveMatch).
+type LiveMatch = transport.LiveMatch
 
-// LivePlayer is one player of a LiveMatch.
-type LivePlayer struct {
-	PlayerID string `json:"player_id"`
-	Name     string `json:"name"`
-	Team     int    `json:"team"`
-}
+// LivePlayer is one player of a LiveMatch (transport.LivePlayer).
+type LivePlayer = transport.LivePlayer
 
 // MatchLister is a Dialer that can also list matches: the running ones and
 // a player's finished ones (ServerDialer does, and so does the browser's
@@ -39,28 +24,7 @@ type MatchLister interface {
 
 // LiveMatches asks the server for its running matches over HTTP.
 func (d ServerDialer) LiveMatches(ctx context.Context) ([]LiveMatch, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.BaseURL+transport.MatchesPath+"?live=1", nil)
-	if err != nil {
-		return nil, fmt.Errorf("live matches: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("live matches: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLiveBody))
-	if err != nil {
-		return nil, fmt.Errorf("live matches: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, &transport.APIError{Op: "live matches", Status: resp.StatusCode, Message: string(body)}
-	}
-	var ms []LiveMatch
-	if err := json.Unmarshal(body, &ms); err != nil {
-		return nil, fmt.Errorf("live matches: decode response: %w", err)
-	}
-	return ms, nil
+	return transport.LiveMatches(ctx, d.BaseURL)
 }
 
 // Matches asks the server for a player's finished matches over HTTP.
@@ -70,8 +34,6 @@ func (d ServerDialer) Matches(ctx context.Context, player string, limit int) ([]
 
 // Watch screen reads.
 const (
-	// maxLiveBody bounds the live matches list read.
-	maxLiveBody = 1 << 20
 	// watchRefresh is how often the Watch screen reads the lists again.
 	watchRefresh = 3 * time.Second
 	// watchTimeout bounds one read of a list.

@@ -55,6 +55,33 @@ func ReplayPath(matchID string) string {
 	return MatchesPath + "/" + url.PathEscape(matchID) + ReplaySuffix
 }
 
+// LiveMatch is a running match, as GET /api/v1/matches?live=1 lists it.
+type LiveMatch struct {
+	MatchID string `json:"match_id"`
+	Mode    string `json:"mode"`
+	// Players are the match's players.
+	Players []LivePlayer `json:"players"`
+	// ElapsedS is how long the match has run, in seconds.
+	ElapsedS float64 `json:"elapsed_s"`
+}
+
+// LivePlayer is one player of a LiveMatch.
+type LivePlayer struct {
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
+	Team     int    `json:"team"`
+}
+
+// LiveMatches asks the server at baseURL for its running matches, oldest
+// first. An error status gives an *APIError carrying the server's message.
+func LiveMatches(ctx context.Context, baseURL string) ([]LiveMatch, error) {
+	var ms []LiveMatch
+	if err := getJSON(ctx, "live matches", baseURL, MatchesPath, url.Values{"live": {"1"}}, maxMatchesBody, &ms); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
 // Matches asks the server at baseURL for its finished matches, newest
 // first: at most limit of them (the server's default when limit is 0), and
 // only those player played when player is not empty. An error status gives
