@@ -38,7 +38,6 @@ func (m *MemoryStore) Save(s transport.Session) { m.s, m.ok = s, true }
 // Clear implements SessionStore.
 func (m *MemoryStore) Clear() { m.s, m.ok = transport.Session{}, false }
 
-
 // connection is the App's side of its session with the server: the token,
 // the live link, and the reconnect schedule.
 type connection struct {
