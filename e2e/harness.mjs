@@ -3,7 +3,8 @@
 // the game's window.arenaState (JSON) with deadlines.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -39,17 +40,18 @@ export function outPath(name) {
 }
 
 /**
- * Starts bin/arena on a free port with the modes of modesFile, logging to
+ * Starts bin/arena on a free port with the modes of modesFile and env (the
+ * environment twins of its flags, on top of this process's), logging to
  * test-results/logName; url resolves once it listens.
  */
-export function startServer(modesFile, logName = 'server.log') {
+export function startServer(modesFile, logName = 'server.log', env = {}) {
   const log = createWriteStream(outPath(logName));
   const proc = spawn(join(root, 'bin/arena'), [
     '-addr', '127.0.0.1:0',
     '-admin-addr', '',
     '-web-dir', join(root, 'bin/web'),
     '-modes', modesFile,
-  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   proc.stderr.pipe(log);
   const url = new Promise((resolveURL, reject) => {
     let seen = '';
@@ -70,6 +72,45 @@ export function startServer(modesFile, logName = 'server.log') {
   });
   url.catch(() => {}); // the caller awaits it; an early exit must not go unhandled meanwhile
   return { proc, url };
+}
+
+/**
+ * Starts bin/arena for one test of a short duel: one mode, duel, with
+ * seconds of play, a fresh database in a temporary directory, and env (the
+ * environment twins of its flags). It logs to test-results/<label>-server.log;
+ * stop() stops it and removes the database.
+ */
+export function startDuelServer(label, seconds, env = {}) {
+  const modesFile = outPath(`${label}-modes.json`);
+  writeFileSync(modesFile, JSON.stringify([{
+    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${seconds}s`, friendly_fire: false,
+  }]));
+  const dataDir = mkdtempSync(join(tmpdir(), `arena-${label}-`));
+  const server = startServer(modesFile, `${label}-server.log`, { ARENA_DATA_DIR: dataDir, ...env });
+  return {
+    ...server,
+    dataDir,
+    async stop() {
+      await stopProcess(server.proc);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Types each page's name on its name screen and waits for its menu. */
+export async function signInAs(pairs) {
+  for (const [p, name] of pairs) {
+    await p.keyboard.type(name);
+    await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
+  }
+}
+
+/** Queues each page for the menu's mode once the server's modes are loaded. */
+export async function queueAll(pages) {
+  for (const p of pages) {
+    await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
+    await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
+  }
 }
 
 /**

@@ -6,31 +6,22 @@
 // waitForFunction on window.arenaState with a deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import {
-  assertNotBlank, loadGame, openPages, outPath, pressUntil, screenshot, startServer, stopProcess, waitState,
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState,
 } from './harness.mjs';
 
 // The duel ends on time soon after its 3 s countdown.
 const matchSeconds = 5;
 
 test('two browsers play a duel, get rated, and find both on the leaderboard', { timeout: 90_000 }, async () => {
-  const modesFile = outPath('ladder-modes.json');
-  writeFileSync(modesFile, JSON.stringify([{
-    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
-  }]));
-  // bin/arena reads its flags' environment twins: a database of its own (no
-  // players of earlier runs on the board) and ratings after one match.
-  const dataDir = mkdtempSync(join(tmpdir(), 'arena-ladder-'));
-  process.env.ARENA_DATA_DIR = dataDir;
-  process.env.ARENA_PLACEMENT_MATCHES = '1';
-  const server = startServer(modesFile, 'ladder-server.log');
+  // A database of its own (no players of earlier runs on the board) and
+  // ratings after one match.
+  const server = startDuelServer('ladder', matchSeconds, { ARENA_PLACEMENT_MATCHES: '1' });
   let browser;
   try {
     const url = await server.url;
-    console.log(`server at ${url}, data in ${dataDir}`);
+    console.log(`server at ${url}, data in ${server.dataDir}`);
     const opened = await openPages(['page A', 'page B']);
     browser = opened.browser;
     const { pages, logs, errors } = opened;
@@ -41,17 +32,11 @@ test('two browsers play a duel, get rated, and find both on the leaderboard', { 
         await loadGame(p, url);
         await waitState(p, 'name screen', (s) => s.screen === 'name');
       }
-      for (const [p, name] of [[a, 'Ada'], [b, 'Bea']]) {
-        await p.keyboard.type(name);
-        await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
-      }
+      await signInAs([[a, 'Ada'], [b, 'Bea']]);
       // A new player has no duel yet.
       await waitState(a, 'the menu saying unranked', (s) => s.ratingLine === 'duel: unranked');
 
-      for (const p of pages) {
-        await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
-        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
-      }
+      await queueAll(pages);
       const onResults = (s) => s.screen === 'results' && s.results && s.results.length === 2;
       const ra = await waitState(a, 'results screen', onResults, null, (matchSeconds + 25) * 1000);
       await waitState(b, 'results screen', onResults, null, 10_000);
@@ -92,7 +77,6 @@ test('two browsers play a duel, get rated, and find both on the leaderboard', { 
     }
   } finally {
     await browser?.close().catch(() => {});
-    await stopProcess(server.proc);
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 });

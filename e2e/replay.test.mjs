@@ -5,30 +5,21 @@
 // Every wait is a waitForFunction on window.arenaState with a deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import {
-  assertNotBlank, loadGame, openPages, outPath, pressUntil, screenshot, startServer, stopProcess, waitState,
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState,
 } from './harness.mjs';
 
 // The duel ends on time soon after its 3 s countdown.
 const matchSeconds = 5;
 
 test('a browser watches the replay of the duel it played', { timeout: 60_000 }, async () => {
-  const modesFile = outPath('replay-modes.json');
-  writeFileSync(modesFile, JSON.stringify([{
-    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
-  }]));
-  // bin/arena reads its flags' environment twins: a database of its own,
-  // where the match's results and replay are kept.
-  const dataDir = mkdtempSync(join(tmpdir(), 'arena-replay-'));
-  process.env.ARENA_DATA_DIR = dataDir;
-  const server = startServer(modesFile, 'replay-server.log');
+  // A database of its own, where the match's results and replay are kept.
+  const server = startDuelServer('replay', matchSeconds);
   let browser;
   try {
     const url = await server.url;
-    console.log(`server at ${url}, data in ${dataDir}`);
+    console.log(`server at ${url}, data in ${server.dataDir}`);
     const opened = await openPages(['page A', 'page B']);
     browser = opened.browser;
     const { pages, logs, errors } = opened;
@@ -39,14 +30,8 @@ test('a browser watches the replay of the duel it played', { timeout: 60_000 }, 
         await loadGame(p, url);
         await waitState(p, 'name screen', (s) => s.screen === 'name');
       }
-      for (const [p, name] of [[a, 'Ria'], [b, 'Rex']]) {
-        await p.keyboard.type(name);
-        await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
-      }
-      for (const p of pages) {
-        await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
-        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
-      }
+      await signInAs([[a, 'Ria'], [b, 'Rex']]);
+      await queueAll(pages);
 
       // A aims at the arena's centre and fires until the duel ends.
       await waitState(a, 'the match screen', (s) => s.screen === 'match');
@@ -88,7 +73,6 @@ test('a browser watches the replay of the duel it played', { timeout: 60_000 }, 
     }
   } finally {
     await browser?.close().catch(() => {});
-    await stopProcess(server.proc);
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 });

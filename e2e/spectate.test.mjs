@@ -6,32 +6,22 @@
 // waitForFunction on window.arenaState with a deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import {
-  assertNotBlank, loadGame, openPages, outPath, pressUntil, screenshot, startServer, stopProcess, waitState,
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState,
 } from './harness.mjs';
 
 // The duel ends on time, long enough after its 3 s countdown to be watched.
 const matchSeconds = 12;
 
 test('a third browser watches a running duel live', { timeout: 90_000 }, async () => {
-  const modesFile = outPath('spectate-modes.json');
-  writeFileSync(modesFile, JSON.stringify([{
-    name: 'duel', teams: 2, players_per_team: 1, score_limit: 10, time_limit: `${matchSeconds}s`, friendly_fire: false,
-  }]));
-  // bin/arena reads its flags' environment twins: a database of its own (the
-  // Watch screen lists the player's finished matches from it) and
-  // spectators one second behind.
-  const dataDir = mkdtempSync(join(tmpdir(), 'arena-spectate-'));
-  process.env.ARENA_DATA_DIR = dataDir;
-  process.env.ARENA_SPECTATE_DELAY = '1s';
-  const server = startServer(modesFile, 'spectate-server.log');
+  // A database of its own (the Watch screen lists the player's finished
+  // matches from it) and spectators one second behind.
+  const server = startDuelServer('spectate', matchSeconds, { ARENA_SPECTATE_DELAY: '1s' });
   let browser;
   try {
     const url = await server.url;
-    console.log(`server at ${url}, data in ${dataDir}`);
+    console.log(`server at ${url}, data in ${server.dataDir}`);
     const opened = await openPages(['page A', 'page B', 'page C']);
     browser = opened.browser;
     const { pages, logs, errors } = opened;
@@ -43,14 +33,8 @@ test('a third browser watches a running duel live', { timeout: 90_000 }, async (
         await loadGame(p, url);
         await waitState(p, 'name screen', (s) => s.screen === 'name');
       }));
-      for (const [p, name] of [[a, 'Sia'], [b, 'Sam'], [c, 'Spy']]) {
-        await p.keyboard.type(name);
-        await pressUntil(p, 'Enter', 'menu screen', (s, n) => s.screen === 'menu' && s.name === n, name);
-      }
-      for (const p of [a, b]) {
-        await waitState(p, "the server's modes", (s) => s.modesState === 'loaded');
-        await pressUntil(p, 'Enter', 'queue or match screen', (s) => s.screen === 'queue' || s.screen === 'match');
-      }
+      await signInAs([[a, 'Sia'], [b, 'Sam'], [c, 'Spy']]);
+      await queueAll([a, b]);
       const playing = await waitState(a, 'the match screen', (s) => s.screen === 'match' && s.matchId);
       await waitState(b, 'the match screen', (s) => s.screen === 'match');
       // A moves right and B left for as long as the duel lasts (reversed below).
@@ -98,7 +82,6 @@ test('a third browser watches a running duel live', { timeout: 90_000 }, async (
     }
   } finally {
     await browser?.close().catch(() => {});
-    await stopProcess(server.proc);
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 });
