@@ -114,6 +114,30 @@ export async function queueAll(pages) {
 }
 
 /**
+ * From the results screen in results (a probe state), opens that match's
+ * replay with R, plays it at ×4 to its end and checks that it played to its
+ * last tick without an error and ends with the results' kills and deaths.
+ * Returns the replay's last probe state.
+ */
+export async function watchReplayToEnd(page, results) {
+  const opening = await pressUntil(page, 'r', 'the replay playing',
+    (s) => s.screen === 'replay' && s.replay?.playing && s.replay.totalTicks > 0);
+  assert.equal(opening.replay.matchId, results.matchId, 'the replay of the match on the results screen');
+  assert.equal(opening.replay.speed, 1);
+  await pressUntil(page, 'Equal', 'speed ×2', (s) => s.replay?.speed === 2);
+  await pressUntil(page, 'Equal', 'speed ×4', (s) => s.replay?.speed === 4);
+  const end = await waitState(page, 'the end of the replay', (s) => s.replay?.ended, null, 15_000);
+  const r = end.replay;
+  console.log(`replay of ${r.matchId} ended at tick ${r.tick} of ${r.totalTicks}: ${JSON.stringify(r.scores)}`);
+  assert.equal(r.error, undefined, 'the replay played without an error');
+  assert.equal(r.playing, false);
+  assert.equal(r.tick, r.totalTicks);
+  const scores = (rows) => Object.fromEntries(rows.map((x) => [x.name, [x.kills, x.deaths]]));
+  assert.deepEqual(scores(r.scores), scores(results.results), "the replay's final scores are the results screen's");
+  return r;
+}
+
+/**
  * Starts bin/arena-bots with args, its output to test-results/logName.
  * exited resolves with its exit code (or signal).
  */

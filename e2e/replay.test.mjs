@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import {
-  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState,
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState, watchReplayToEnd,
 } from './harness.mjs';
 
 // The duel ends on time soon after its 3 s countdown.
@@ -45,24 +45,8 @@ test('a browser watches the replay of the duel it played', { timeout: 60_000 }, 
       console.log(`results of ${results.matchId}: ${JSON.stringify(scored)}`);
       assert.deepEqual(Object.keys(scored).sort(), ['Rex', 'Ria']);
 
-      // R opens the replay of that match, which plays.
-      const opening = await pressUntil(a, 'r', 'the replay playing',
-        (s) => s.screen === 'replay' && s.replay?.playing && s.replay.totalTicks > 0);
-      assert.equal(opening.replay.matchId, results.matchId, 'the replay of the match just played');
-      assert.equal(opening.replay.speed, 1);
-      console.log(`replay of ${opening.replay.totalTicks} ticks, at tick ${opening.replay.tick}`);
-
-      // + twice: ×4, then it plays to its end.
-      await pressUntil(a, 'Equal', 'speed ×2', (s) => s.replay?.speed === 2);
-      await pressUntil(a, 'Equal', 'speed ×4', (s) => s.replay?.speed === 4);
-      const end = await waitState(a, 'the end of the replay', (s) => s.replay?.ended, null, 15_000);
-      const r = end.replay;
-      console.log(`replay ended at tick ${r.tick} of ${r.totalTicks}: ${JSON.stringify(r.scores)}`);
-      assert.equal(r.error, undefined, 'the replay played without an error');
-      assert.equal(r.playing, false);
-      assert.equal(r.tick, r.totalTicks);
-      assert.deepEqual(Object.fromEntries(r.scores.map((s) => [s.name, [s.kills, s.deaths]])), scored,
-        "the replay's final scores are the results screen's");
+      // R opens the replay of that match, which plays to its end at ×4.
+      await watchReplayToEnd(a, results);
       assertNotBlank(await screenshot(a, 'replay-a.png'));
 
       // Escape returns to the menu.

@@ -2,13 +2,14 @@
 // page signs in, presses W, picks the running match on the Watch screen and
 // watches it as a spectator, a second behind: its probe shows both ships
 // moving, the spectator flag and the delay, and its screenshot is drawn.
-// When the duel ends, the third page shows its results. Every wait is a
+// When the duel ends, the third page shows its results, then watches the
+// match's replay to its end with the same scores. Every wait is a
 // waitForFunction on window.arenaState with a deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import {
-  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState,
+  assertNotBlank, loadGame, openPages, outPath, pressUntil, queueAll, screenshot, signInAs, startDuelServer, waitState, watchReplayToEnd,
 } from './harness.mjs';
 
 // The duel ends on time, long enough after its 3 s countdown to be watched.
@@ -76,6 +77,9 @@ test('a third browser watches a running duel live', { timeout: 90_000 }, async (
       assert.deepEqual(results.results.map((r) => r.name).sort(), ['Sam', 'Sia']);
       await a.keyboard.up('a');
       await b.keyboard.up('d');
+
+      // After the match, C watches its replay to the end: the same scores.
+      await watchReplayToEnd(c, results);
       assert.deepEqual(errors, [], 'no page errors and no console errors');
     } finally {
       writeFileSync(outPath('spectate-browser.log'), logs.join('\n') + '\n');
