@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -19,11 +20,6 @@ import (
 // acknowledgement latency by up to a tick). 16 phases are 2.1 ms apart at
 // 30 Hz.
 const senderPhases = 16
-
-// maxInputBurst is how many inputs one wake-up of a phase may send each bot
-// to catch up after a stall, as the game client's pacer does (client/app);
-// beyond it the schedule restarts from now.
-const maxInputBurst = 4
 
 // senders sends every bot's inputs, one per tick, grouped by phase.
 //
@@ -106,7 +102,8 @@ func (ph *phase) run(ctx context.Context, origin time.Time, period time.Duration
 	if now := time.Now(); now.After(next) {
 		next = next.Add((now.Sub(next)/period + 1) * period)
 	}
-	pace := pacer{period: period, next: next}
+	var pace netcode.Pacer
+	pace.Start(next, period)
 	timer := time.NewTimer(time.Until(next))
 	defer timer.Stop()
 	var batch []*member
@@ -116,7 +113,7 @@ func (ph *phase) run(ctx context.Context, origin time.Time, period time.Duration
 			return
 		case <-timer.C:
 		}
-		n := pace.due(time.Now())
+		n := pace.Due(time.Now())
 		ph.mu.Lock()
 		batch = append(batch[:0], ph.members...)
 		ph.mu.Unlock()
@@ -124,7 +121,7 @@ func (ph *phase) run(ctx context.Context, origin time.Time, period time.Duration
 			m.send(ctx, n)
 		}
 		clear(batch)
-		timer.Reset(time.Until(pace.next))
+		timer.Reset(time.Until(pace.Next()))
 	}
 }
 
@@ -159,32 +156,6 @@ func (m *member) stop() {
 	m.stopped = true
 	m.mu.Unlock()
 	m.phase.remove(m)
-}
-
-// pacer schedules one input per period.
-type pacer struct {
-	period time.Duration
-	next   time.Time // when the next input is due; zero before the first
-}
-
-// due returns how many inputs to send at now (the first call starts the
-// schedule at now, unless next was set) and advances the schedule: every
-// input whose time has come, at most maxInputBurst, after which the schedule
-// restarts from now.
-func (p *pacer) due(now time.Time) int {
-	if p.next.IsZero() {
-		p.next = now
-	}
-	if now.Before(p.next) {
-		return 0
-	}
-	n := int(now.Sub(p.next)/p.period) + 1
-	if n > maxInputBurst {
-		p.next = now.Add(p.period)
-		return maxInputBurst
-	}
-	p.next = p.next.Add(time.Duration(n) * p.period)
-	return n
 }
 
 // pilot decides a bot's inputs and encodes them, reusing one message and

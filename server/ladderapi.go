@@ -99,12 +99,8 @@ func (s *Server) handleProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	p, err := st.Profile(ctx, id, profileRecentMatches)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorResponse{"no such player"})
-		return
-	case err != nil:
-		s.storeFailed(w, "profile", err)
+	if err != nil {
+		s.lookupFailed(w, "profile", "no such player", err)
 		return
 	}
 	resp := transport.PlayerProfile{PlayerID: p.Player.ID, Name: p.Player.Name, Created: p.Player.Created, LastSeen: p.Player.LastSeen,
@@ -151,6 +147,16 @@ func (s *Server) storeFor(w http.ResponseWriter, r *http.Request) (store.Store, 
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.StoreTimeout)
 	return s.cfg.Store, ctx, cancel, true
+}
+
+// lookupFailed answers a read of one record that failed: 404 with missing
+// when the store has no such record, else as storeFailed.
+func (s *Server) lookupFailed(w http.ResponseWriter, what, missing string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, errorResponse{missing})
+		return
+	}
+	s.storeFailed(w, what, err)
 }
 
 // storeFailed answers a read the store could not serve in time.

@@ -20,29 +20,8 @@ const (
 	maxMatchesLimit     = 100
 )
 
-// Running matches are listed as netcode/transport's LiveMatch, the type the
-// clients decode.
-
-type matchPlayer struct {
-	PlayerID  string `json:"player_id"`
-	Name      string `json:"name"`
-	Team      int    `json:"team"`
-	Placement int    `json:"placement"`
-	Kills     int    `json:"kills"`
-	Deaths    int    `json:"deaths"`
-}
-
-// finishedMatch is a stored match, in the list and as GET /api/v1/matches/{id}.
-type finishedMatch struct {
-	MatchID string        `json:"match_id"`
-	Mode    string        `json:"mode"`
-	Map     string        `json:"map"`
-	Start   time.Time     `json:"start"`
-	End     time.Time     `json:"end"`
-	Players []matchPlayer `json:"players"`
-	// Replay is the path of the match's replay file, empty when none is kept.
-	Replay string `json:"replay,omitempty"`
-}
+// The JSON of these endpoints is netcode/transport's LiveMatch and
+// FinishedMatch: the server writes what the clients decode.
 
 // handleMatches serves GET /api/v1/matches: ?live=1 lists the running
 // matches; otherwise ?limit=N&player=ID lists finished ones, newest first.
@@ -78,7 +57,7 @@ func (s *Server) handleMatches(w http.ResponseWriter, r *http.Request) {
 		s.storeFailed(w, "matches", err)
 		return
 	}
-	out := make([]finishedMatch, len(found))
+	out := make([]transport.FinishedMatch, len(found))
 	for i, m := range found {
 		out[i] = finished(m)
 	}
@@ -103,14 +82,11 @@ func (s *Server) handleMatch(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	m, err := st.Match(ctx, id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorResponse{"no such match"})
-	case err != nil:
-		s.storeFailed(w, "match", err)
-	default:
-		writeJSON(w, http.StatusOK, finished(m))
+	if err != nil {
+		s.lookupFailed(w, "match", "no such match", err)
+		return
 	}
+	writeJSON(w, http.StatusOK, finished(m))
 }
 
 // handleReplay serves GET /api/v1/matches/{id}/replay: the replay file as
@@ -133,12 +109,8 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request) {
 	}
 	defer cancel()
 	b, err := st.Replay(ctx, id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorResponse{"no replay of that match is kept"})
-		return
-	case err != nil:
-		s.storeFailed(w, "replay", err)
+	if err != nil {
+		s.lookupFailed(w, "replay", "no replay of that match is kept", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.arena.replay")
@@ -149,13 +121,13 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request) {
 }
 
 // finished is a stored match as the API shows it.
-func finished(m store.MatchResult) finishedMatch {
-	f := finishedMatch{MatchID: m.MatchID, Mode: m.Mode, Map: m.Map, Start: m.Start, End: m.End, Players: make([]matchPlayer, len(m.Players))}
+func finished(m store.MatchResult) transport.FinishedMatch {
+	f := transport.FinishedMatch{MatchID: m.MatchID, Mode: m.Mode, Map: m.Map, Start: m.Start, End: m.End, Players: make([]transport.MatchPlayer, len(m.Players))}
 	for i, p := range m.Players {
-		f.Players[i] = matchPlayer{PlayerID: p.PlayerID, Name: p.Name, Team: p.Team, Placement: p.Placement, Kills: p.Kills, Deaths: p.Deaths}
+		f.Players[i] = transport.MatchPlayer{PlayerID: p.PlayerID, Name: p.Name, Team: p.Team, Placement: p.Placement, Kills: p.Kills, Deaths: p.Deaths}
 	}
 	if m.HasReplay {
-		f.Replay = "/api/v1/matches/" + m.MatchID + "/replay"
+		f.Replay = transport.ReplayPath(m.MatchID)
 	}
 	return f
 }

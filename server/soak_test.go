@@ -244,28 +244,9 @@ func (t *soakTally) fail(format string, args ...any) {
 // a pong until the burst is spent, then say RATE_LIMITED and close with
 // 1008 — within soakSlack, since the burst is spent in milliseconds.
 func pingFlood(p *soakPlayer, tally *soakTally) {
-	defer p.ws.Close()
 	ping, _ := marshalClient(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Ping{Ping: &arenav1.Ping{}}})
-	start := time.Now()
-	deadline := start.Add(soakSlack)
-	answers := p.readAnswers(deadline)
-	_ = p.ws.SetWriteDeadline(deadline)
-	for time.Now().Before(deadline) {
-		if p.ws.WriteMessage(websocket.BinaryMessage, ping) != nil {
-			break
-		}
-	}
-	a := <-answers
-	switch {
-	case a.closeCode != websocket.ClosePolicyViolation:
-		tally.fail("%s: flood ended with close %d (%v), want 1008", p.name, a.closeCode, a.err)
-	case !a.rateLimited:
-		tally.fail("%s: closed without a RATE_LIMITED error first", p.name)
-	case a.pongs < soakBurst:
-		tally.fail("%s: %d pongs before the close, want at least the burst (%d)", p.name, a.pongs, soakBurst)
-	case a.other > 0:
-		tally.fail("%s: %d errors other than the rate limit", p.name, a.other)
-	default:
+	a := p.overRate(func() []byte { return ping })
+	if p.checkOverRate("ping flood", a, a.pongs, tally) {
 		tally.floods.Add(1)
 	}
 }
@@ -275,29 +256,54 @@ func pingFlood(p *soakPlayer, tally *soakTally) {
 // with BAD_MESSAGE until the burst is spent, then say RATE_LIMITED and close
 // with 1008.
 func garbageOverLimit(p *soakPlayer, seed uint64, tally *soakTally) {
-	defer p.ws.Close()
 	r := rand.New(rand.NewPCG(seed, 2))
+	a := p.overRate(func() []byte { return junk(r) })
+	if p.checkOverRate("garbage over the rate", a, a.badFrames, tally) {
+		tally.sprays.Add(1)
+	}
+}
+
+// overRate writes next() frames as fast as it can until the server says
+// RATE_LIMITED (or the round's deadline passes), then returns everything
+// the server answered until it closed. Stopping at the rate limit, as a
+// client that reads its answers does, lets the server's close frame arrive
+// before the socket goes.
+func (p *soakPlayer) overRate(next func() []byte) answers {
+	defer p.ws.Close()
 	deadline := time.Now().Add(soakSlack)
-	answers := p.readAnswers(deadline)
+	limited := make(chan struct{})
+	answered := p.readAnswers(deadline, limited)
 	_ = p.ws.SetWriteDeadline(deadline)
 	for time.Now().Before(deadline) {
-		if p.ws.WriteMessage(websocket.BinaryMessage, junk(r)) != nil {
+		select {
+		case <-limited:
+			return <-answered
+		default:
+		}
+		if p.ws.WriteMessage(websocket.BinaryMessage, next()) != nil {
 			break
 		}
 	}
-	a := <-answers
+	return <-answered
+}
+
+// checkOverRate reports whether a client over the message rate got what it
+// should: answers (pongs or BAD_MESSAGE errors) for at least the burst,
+// then RATE_LIMITED, then close 1008, and no other error.
+func (p *soakPlayer) checkOverRate(what string, a answers, answeredFrames int, tally *soakTally) bool {
 	switch {
 	case a.closeCode != websocket.ClosePolicyViolation:
-		tally.fail("%s: garbage over the rate ended with close %d (%v), want 1008", p.name, a.closeCode, a.err)
+		tally.fail("%s: %s ended with close %d (%v), want 1008", p.name, what, a.closeCode, a.err)
 	case !a.rateLimited:
 		tally.fail("%s: closed without a RATE_LIMITED error first", p.name)
-	case a.badFrames < soakBurst:
-		tally.fail("%s: %d bad frames answered before the close, want at least the burst (%d)", p.name, a.badFrames, soakBurst)
+	case answeredFrames < soakBurst:
+		tally.fail("%s: %d frames answered before the close, want at least the burst (%d)", p.name, answeredFrames, soakBurst)
 	case a.other > 0:
-		tally.fail("%s: %d errors other than BAD_MESSAGE and the rate limit", p.name, a.other)
+		tally.fail("%s: %d unexpected errors", p.name, a.other)
 	default:
-		tally.sprays.Add(1)
+		return true
 	}
+	return false
 }
 
 // garbageUnderLimit sends an undecodable frame every 50 ms (a fifth of the
@@ -487,8 +493,8 @@ type answers struct {
 }
 
 // readAnswers reads p's connection until it ends (or deadline) and sends
-// the tally of what came.
-func (p *soakPlayer) readAnswers(deadline time.Time) <-chan answers {
+// the tally of what came; it closes limited when RATE_LIMITED arrives.
+func (p *soakPlayer) readAnswers(deadline time.Time, limited chan<- struct{}) <-chan answers {
 	done := make(chan answers, 1)
 	_ = p.ws.SetReadDeadline(deadline)
 	go func() {
@@ -510,6 +516,9 @@ func (p *soakPlayer) readAnswers(deadline time.Time) <-chan answers {
 			case code == arenav1.ErrorCode_ERROR_CODE_BAD_MESSAGE:
 				a.badFrames++
 			case code == arenav1.ErrorCode_ERROR_CODE_RATE_LIMITED:
+				if !a.rateLimited {
+					close(limited)
+				}
 				a.rateLimited = true
 			case m.GetError() != nil:
 				a.other++

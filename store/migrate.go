@@ -144,10 +144,3 @@ func migrateStep(ctx context.Context, db *sql.DB, d *dialect, target int) (done 
 	}
 	return false, nil
 }
-
-// schemaVersion returns the highest version recorded in db, 0 for none.
-func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
-	var v int
-	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
-	return v, err
-}

@@ -188,15 +188,7 @@ func (w *Writer) Run(ctx context.Context) {
 				return
 			}
 		}
-	fill:
-		for len(batch) < w.cfg.Batch {
-			select {
-			case r := <-w.queue:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
+		batch = w.fill(batch)
 		if !w.writeRetrying(ctx, batch) {
 			w.finish(ctx, batch)
 			return
@@ -270,6 +262,19 @@ func (w *Writer) signal() {
 	w.progress = make(chan struct{})
 }
 
+// fill adds to batch what is queued, up to Batch results, without waiting.
+func (w *Writer) fill(batch []MatchResult) []MatchResult {
+	for len(batch) < w.cfg.Batch {
+		select {
+		case r := <-w.queue:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
 // finish makes the last attempt, with a fresh context bounded by
 // FinalTimeout, to write batch and everything still queued, then marks the
 // writer stopped. Results it cannot write are logged as lost.
@@ -281,15 +286,7 @@ func (w *Writer) finish(ctx context.Context, batch []MatchResult) {
 	w.mu.Unlock()
 	lost := 0
 	for {
-	fill:
-		for len(batch) < w.cfg.Batch {
-			select {
-			case r := <-w.queue:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
+		batch = w.fill(batch)
 		if len(batch) == 0 {
 			break
 		}

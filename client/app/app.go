@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -145,7 +146,7 @@ type App struct {
 
 	controls Controls
 	seq      uint32
-	pacer    pacer
+	pacer    netcode.Pacer
 	dropped  int
 
 	net netStats
@@ -188,7 +189,7 @@ func (a *App) Update() {
 		a.net.nextPing = a.now.Add(a.cfg.PingInterval)
 	}
 	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != game.PhaseEnded && !a.match.Spectator() {
-		for range a.pacer.due(a.now) {
+		for range a.pacer.Due(a.now) {
 			a.sendInput()
 		}
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"math"
-	"time"
 
 	"github.com/arena-server/arena/game"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
@@ -44,40 +43,6 @@ func AimAt(dx, dy float64) uint32 {
 func AimVector(aim uint32) (dx, dy float64) {
 	rad := float64(aim%65536) / 65536 * 2 * math.Pi
 	return math.Cos(rad), -math.Sin(rad)
-}
-
-// maxInputBurst is how many inputs one Update may send to catch up after a
-// stall; beyond it the schedule restarts from now, so a frozen tab does not
-// flood the server's input buffer.
-const maxInputBurst = 4
-
-// pacer schedules one input per simulation tick on the App's clock.
-type pacer struct {
-	period time.Duration
-	next   time.Time
-}
-
-// start schedules the first input at now, one per period after it.
-func (p *pacer) start(now time.Time, tickRate uint32) {
-	if tickRate == 0 {
-		tickRate = 30
-	}
-	p.period = time.Second / time.Duration(tickRate)
-	p.next = now
-}
-
-// due returns how many inputs to send at now, and advances the schedule.
-func (p *pacer) due(now time.Time) int {
-	if p.period <= 0 || now.Before(p.next) {
-		return 0
-	}
-	n := int(now.Sub(p.next)/p.period) + 1
-	if n > maxInputBurst {
-		p.next = now.Add(p.period)
-		return maxInputBurst
-	}
-	p.next = p.next.Add(time.Duration(n) * p.period)
-	return n
 }
 
 // input is c as the game takes it.

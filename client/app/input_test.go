@@ -3,7 +3,6 @@ package app
 import (
 	"math"
 	"testing"
-	"time"
 )
 
 func TestAimAt(t *testing.T) {
@@ -36,38 +35,5 @@ func TestAimVectorInvertsAimAt(t *testing.T) {
 		if got := AimAt(dx, dy); got != aim {
 			t.Fatalf("AimAt(AimVector(%d)) = %d", aim, got)
 		}
-	}
-}
-
-func TestPacer(t *testing.T) {
-	t0 := time.Unix(1000, 0)
-	var p pacer
-	if n := p.due(t0); n != 0 {
-		t.Fatalf("unstarted pacer due %d", n)
-	}
-	p.start(t0, 30)
-	period := time.Second / 30
-	steps := []struct {
-		at   time.Duration
-		want int
-	}{
-		{0, 1},
-		{period / 2, 0},
-		{period, 1},
-		{period + period/2, 0},
-		{3 * period, 2},
-		{3*period + 100*period, maxInputBurst}, // a stall: capped, schedule restarts
-		{3*period + 100*period + period/2, 0},
-		{3*period + 101*period, 1},
-	}
-	for _, s := range steps {
-		if got := p.due(t0.Add(s.at)); got != s.want {
-			t.Fatalf("due at %v = %d, want %d", s.at, got, s.want)
-		}
-	}
-	var q pacer
-	q.start(t0, 0) // unknown rate defaults to 30 Hz
-	if q.period != period {
-		t.Fatalf("default period %v", q.period)
 	}
 }

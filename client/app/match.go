@@ -312,7 +312,7 @@ func (a *App) enterMatch(id, mode string) {
 	a.chat.team = false
 	a.feed = nil
 	a.seq = 0
-	a.pacer = pacer{}
+	a.pacer = netcode.Pacer{}
 	a.screen = ScreenMatch
 }
 
@@ -345,7 +345,7 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	m.interp = netcode.NewInterpolator(rate)
 	m.period = time.Second / time.Duration(rate)
 	m.smoothX, m.smoothY = 0, 0
-	a.pacer.start(a.now, uint32(rate))
+	a.pacer.Start(a.now, m.period)
 }
 
 // handleSnapshot decodes a snapshot against the last one, reconciles the
