@@ -11,4 +11,7 @@ const (
 	CloseSlowConsumer = 4003
 	// CloseBadMessage: a first frame that is not a ClientMessage.
 	CloseBadMessage = 4004
+	// CloseSeatRefused: a seat ticket that is forged, expired, already used,
+	// meant for another node, or for a seat this node does not hold.
+	CloseSeatRefused = 4005
 )

@@ -275,7 +275,15 @@ type MatchFound struct {
 	// The match's id; later messages about the match carry it.
 	MatchId string `protobuf:"bytes,1,opt,name=match_id,json=matchId,proto3" json:"match_id,omitempty"`
 	// The mode of the match.
-	Mode          string `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	Mode string `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	// Where the match runs when it is not on the node the player is connected
+	// to: that node's websocket URL (ws:// or wss://), empty when the match is
+	// here. The client closes this connection, opens one to node_url and
+	// authenticates there with its token and seat_ticket.
+	NodeUrl string `protobuf:"bytes,3,opt,name=node_url,json=nodeUrl,proto3" json:"node_url,omitempty"`
+	// A signed, short-lived, single-use ticket for the player's seat on
+	// node_url; empty when node_url is.
+	SeatTicket    string `protobuf:"bytes,4,opt,name=seat_ticket,json=seatTicket,proto3" json:"seat_ticket,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -320,6 +328,20 @@ func (x *MatchFound) GetMatchId() string {
 func (x *MatchFound) GetMode() string {
 	if x != nil {
 		return x.Mode
+	}
+	return ""
+}
+
+func (x *MatchFound) GetNodeUrl() string {
+	if x != nil {
+		return x.NodeUrl
+	}
+	return ""
+}
+
+func (x *MatchFound) GetSeatTicket() string {
+	if x != nil {
+		return x.SeatTicket
 	}
 	return ""
 }
@@ -1284,11 +1306,14 @@ var File_arena_v1_match_proto protoreflect.FileDescriptor
 
 const file_arena_v1_match_proto_rawDesc = "" +
 	"\n" +
-	"\x14arena/v1/match.proto\x12\barena.v1\";\n" +
+	"\x14arena/v1/match.proto\x12\barena.v1\"w\n" +
 	"\n" +
 	"MatchFound\x12\x19\n" +
 	"\bmatch_id\x18\x01 \x01(\tR\amatchId\x12\x12\n" +
-	"\x04mode\x18\x02 \x01(\tR\x04mode\"Z\n" +
+	"\x04mode\x18\x02 \x01(\tR\x04mode\x12\x19\n" +
+	"\bnode_url\x18\x03 \x01(\tR\anodeUrl\x12\x1f\n" +
+	"\vseat_ticket\x18\x04 \x01(\tR\n" +
+	"seatTicket\"Z\n" +
 	"\x04Rect\x12\x13\n" +
 	"\x05min_x\x18\x01 \x01(\x11R\x04minX\x12\x13\n" +
 	"\x05min_y\x18\x02 \x01(\x11R\x04minY\x12\x13\n" +

@@ -25,7 +25,11 @@ const (
 type Authenticate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The signed session token.
-	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The seat ticket from MatchFound.seat_ticket, when the player moves to
+	// the node that runs their match; empty otherwise. A forged, expired,
+	// reused or foreign ticket is refused with close code 4005.
+	SeatTicket    string `protobuf:"bytes,2,opt,name=seat_ticket,json=seatTicket,proto3" json:"seat_ticket,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -63,6 +67,13 @@ func (*Authenticate) Descriptor() ([]byte, []int) {
 func (x *Authenticate) GetToken() string {
 	if x != nil {
 		return x.Token
+	}
+	return ""
+}
+
+func (x *Authenticate) GetSeatTicket() string {
+	if x != nil {
+		return x.SeatTicket
 	}
 	return ""
 }
@@ -227,9 +238,11 @@ var File_arena_v1_session_proto protoreflect.FileDescriptor
 
 const file_arena_v1_session_proto_rawDesc = "" +
 	"\n" +
-	"\x16arena/v1/session.proto\x12\barena.v1\"$\n" +
+	"\x16arena/v1/session.proto\x12\barena.v1\"E\n" +
 	"\fAuthenticate\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\"@\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1f\n" +
+	"\vseat_ticket\x18\x02 \x01(\tR\n" +
+	"seatTicket\"@\n" +
 	"\rAuthenticated\x12\x1b\n" +
 	"\tplayer_id\x18\x01 \x01(\tR\bplayerId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\",\n" +
