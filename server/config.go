@@ -93,6 +93,16 @@ type Config struct {
 	PlacementMatches int
 	// Clock drives the tick loops and the matchmaker. Default the wall clock.
 	Clock Clock
+	// NodeID names this node in its cluster. Default: a random id.
+	NodeID string
+	// PublicURL is this node's base URL as players reach it, for example
+	// "http://10.0.0.2:8080": a cluster sends players there to play the
+	// matches placed on this node. Default: set by Listen to
+	// http://127.0.0.1:<port> (or the listener's host, when it names one).
+	PublicURL string
+	// Cluster joins this node to others (server/natscluster). Default nil:
+	// a cluster of one, which serves every queue and runs every match here.
+	Cluster Cluster
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -134,6 +144,7 @@ func (c Config) WithDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = realClock{}
 	}
+	setDefault(&c.NodeID, "node-"+newMatchID()[:8])
 	return c
 }
 

@@ -123,6 +123,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 			h.Status, h.Reasons = "degraded", append(h.Reasons, reason)
 		}
 	}
+	if reason := s.cluster.Health(); reason != "" {
+		h.Status, h.Reasons = "degraded", append(h.Reasons, reason)
+	}
 	writeJSON(w, http.StatusOK, h)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -25,18 +26,19 @@ var (
 	errShuttingDown  = errors.New("server is shutting down")
 )
 
-// lobby is the registry of signed-in players, their queue tickets and the
-// matches they are placed in. Its methods are safe for concurrent use; the
-// matchmaker inside is only touched under mu.
+// lobby is the registry of the players connected to this node, their
+// queue tickets and the matches this node runs. Its methods are safe for
+// concurrent use. The queues themselves are the cluster's: the lobby hands
+// tickets to it and takes placements, statuses and lobby lines from it.
 type lobby struct {
-	cfg    *Config
-	log    *slog.Logger
-	met    *metrics
-	ladder *ladder
+	cfg     *Config
+	log     *slog.Logger
+	met     *metrics
+	ladder  *ladder
+	cluster Cluster
 
 	mu       sync.Mutex
-	players  map[string]*player // signed in, connected or holding a seat through a short drop
-	mm       *matchmaking.Matchmaker
+	players  map[string]*player // signed in here, connected or holding a seat here through a short drop or a move
 	matches  map[string]*match
 	chat     *chat.Channel // the lobby channel: players signed in and not in a match
 	draining bool
@@ -46,24 +48,15 @@ type lobby struct {
 	matchesDone sync.WaitGroup
 }
 
-func newLobby(cfg *Config, log *slog.Logger, met *metrics, ladder *ladder) (*lobby, error) {
-	shapes := make([]matchmaking.Shape, len(cfg.Modes))
-	for i, m := range cfg.Modes {
-		shapes[i] = matchmaking.Shape{Mode: m.Name, Teams: m.Teams, PlayersPerTeam: m.PlayersPerTeam}
-	}
-	mm, err := matchmaking.New(matchmaking.Config{Shapes: shapes})
-	if err != nil {
-		return nil, err
-	}
+func newLobby(cfg *Config, log *slog.Logger, met *metrics, ladder *ladder, cluster Cluster) *lobby {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &lobby{
-		cfg: cfg, log: log, met: met, ladder: ladder,
+		cfg: cfg, log: log, met: met, ladder: ladder, cluster: cluster,
 		players:  make(map[string]*player),
-		mm:       mm,
 		matches:  make(map[string]*match),
 		chat:     chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_LOBBY),
 		matchCtx: ctx, abortAll: cancel,
-	}, nil
+	}
 }
 
 // connect registers c as id's live connection. A connection the player
@@ -72,8 +65,7 @@ func (l *lobby) connect(id identity, c *conn) *player {
 	l.mu.Lock()
 	p := l.players[id.PlayerID]
 	if p == nil {
-		p = &player{id: id.PlayerID, name: id.Name, chatLimit: rate.NewLimiter(rate.Every(l.cfg.ChatEvery), l.cfg.ChatBurst)}
-		l.players[id.PlayerID] = p
+		p = l.newPlayerLocked(id.PlayerID, id.Name)
 	}
 	old := p.conn.Swap(c)
 	if old == nil {
@@ -92,6 +84,39 @@ func (l *lobby) connect(id identity, c *conn) *player {
 		s.m.rejoin(s.ship)
 	}
 	return p
+}
+
+func (l *lobby) newPlayerLocked(id, name string) *player {
+	p := &player{id: id, name: name, chatLimit: rate.NewLimiter(rate.Every(l.cfg.ChatEvery), l.cfg.ChatBurst)}
+	l.players[id] = p
+	return p
+}
+
+// hasSeat reports whether the player holds a seat in match here.
+func (l *lobby) hasSeat(player, match string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.players[player]
+	if p == nil {
+		return false
+	}
+	s := p.match.Load()
+	return s != nil && s.m.id == match
+}
+
+// replaced closes the player's connection here, if any: another node now
+// holds it.
+func (l *lobby) replaced(player string) {
+	l.mu.Lock()
+	p := l.players[player]
+	l.mu.Unlock()
+	if p == nil {
+		return
+	}
+	if c := p.conn.Load(); c != nil {
+		c.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "signed in from another connection"))
+		c.close(closeReplaced, "replaced by a newer connection on another node")
+	}
 }
 
 // disconnect forgets c. If it was the player's live connection, the player
@@ -162,8 +187,8 @@ func (l *lobby) join(p *player, mode string, now time.Time) error {
 		return errUnknownMode
 	}
 	r := l.ladder.rating(p.id, mode)
-	t := matchmaking.Ticket{Player: matchmaking.PlayerID(p.id), Mode: mode, Rating: matchmaking.Rating{Mu: r.Mu, Sigma: r.Sigma}, Enqueued: now}
-	if err := l.mm.Join(t); err != nil {
+	t := Ticket{Player: p.id, Name: p.name, Mode: mode, Rating: matchmaking.Rating{Mu: r.Mu, Sigma: r.Sigma}, Node: l.cluster.NodeID(), Enqueued: now}
+	if err := l.cluster.Enqueue(t); err != nil {
 		return err
 	}
 	p.queuedMode = mode
@@ -185,73 +210,93 @@ func (l *lobby) dequeueLocked(p *player) bool {
 	if p.queuedMode == "" {
 		return false
 	}
-	l.mm.Leave(matchmaking.PlayerID(p.id))
-	l.met.playersQueued.WithLabelValues(p.queuedMode).Dec()
-	p.queuedMode = ""
+	l.cluster.Dequeue(p.queuedMode, p.id)
+	l.unqueueLocked(p)
 	return true
 }
 
-// run drives the matchmaker until ctx ends: a pairing pass every
-// QueuePassInterval and a status message to every queued player every
-// QueueStatusInterval.
-func (l *lobby) run(ctx context.Context) {
-	pass := l.cfg.Clock.NewTicker(l.cfg.QueuePassInterval)
-	defer pass.Stop()
-	status := l.cfg.Clock.NewTicker(l.cfg.QueueStatusInterval)
-	defer status.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-pass.C():
-			l.pair(now)
-		case now := <-status.C():
-			l.sendQueueStatus(now)
-		}
-	}
+// unqueueLocked forgets p's ticket here: it left its queue or was placed.
+func (l *lobby) unqueueLocked(p *player) {
+	l.met.playersQueued.WithLabelValues(p.queuedMode).Dec()
+	p.queuedMode = ""
 }
 
-// pair runs one matchmaking pass and places every group it forms.
-func (l *lobby) pair(now time.Time) {
+// place creates the match of a placement here, seats its players and
+// starts it. Players connected here are seated if they are still queued for
+// its mode (one who left between the pass and now is not: the match plays
+// short-handed) and told it was found; players connected to other nodes are
+// seated in their absence, as if dropped, and have the reconnect grace to
+// come with their seat ticket.
+func (l *lobby) place(pl Placement) error {
+	mode, ok := l.cfg.mode(pl.Mode)
+	if !ok {
+		return fmt.Errorf("place %s: %w %q", pl.MatchID, errUnknownMode, pl.Mode)
+	}
+	// Remote players' ratings are read before the lock: the match rates them here.
+	held := make(map[string]bool)
+	for _, ps := range pl.Seats {
+		if ps.Node == l.cluster.NodeID() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), l.cfg.StoreTimeout)
+		err := l.ladder.hold(ctx, ps.Player)
+		cancel()
+		if err != nil {
+			for id := range held {
+				l.ladder.release(id)
+			}
+			return fmt.Errorf("place %s: %w", pl.MatchID, err)
+		}
+		held[ps.Player] = true
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, g := range l.mm.Pass(now) {
-		l.placeLocked(g)
-	}
-}
-
-// placeLocked creates the match for a group, seats its players and starts it.
-func (l *lobby) placeLocked(g matchmaking.Group) {
-	mode, _ := l.cfg.mode(g.Mode)
-	id := newMatchID()
-	var seats []*seat
-	for team, tickets := range g.Teams {
-		for _, t := range tickets {
-			p := l.players[string(t.Player)]
-			l.met.playersQueued.WithLabelValues(g.Mode).Dec()
-			if p == nil {
-				continue // gone between the pass and now; the match plays short-handed
-			}
-			p.queuedMode = ""
-			l.ladder.holdLoaded(p.id) // released when the match's results are out
-			seats = append(seats, &seat{player: p, ship: uint32(len(seats) + 1), team: team + 1})
+	defer func() {
+		for id := range held {
+			l.ladder.release(id) // a seat took its own hold, or the player was not seated
 		}
+	}()
+	if l.draining {
+		return errShuttingDown
 	}
-	m, err := newMatch(id, mode, seats, l)
+	var seats []*seat
+	for _, ps := range pl.Seats {
+		p := l.players[ps.Player]
+		if ps.Node == l.cluster.NodeID() {
+			if p == nil || p.queuedMode != pl.Mode {
+				continue // gone between the pass and now
+			}
+			l.unqueueLocked(p)
+		} else {
+			if p != nil && (p.match.Load() != nil || p.conn.Load() != nil) {
+				continue // seated or connected here already: not this node's to place
+			}
+			if p == nil {
+				p = l.newPlayerLocked(ps.Player, ps.Name)
+			}
+		}
+		l.ladder.holdLoaded(p.id) // released when the match's results are out
+		seats = append(seats, &seat{player: p, ship: uint32(len(seats) + 1), team: ps.Team})
+	}
+	m, err := newMatch(pl.MatchID, mode, seats, l)
 	if err != nil {
-		l.log.Error("create match", slog.String("match", id), slog.Any("err", err))
+		l.log.Error("create match", slog.String("match", pl.MatchID), slog.Any("err", err))
 		for _, s := range seats {
 			s.player.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_INTERNAL, "could not create the match"))
+			l.ladder.release(s.player.id)
+			if s.player.conn.Load() == nil {
+				delete(l.players, s.player.id)
+			}
 		}
-		return
+		return err
 	}
-	l.matches[id] = m
+	l.matches[pl.MatchID] = m
 	l.met.matchesActive.Inc()
 	for _, s := range seats {
 		s.m = m
 		s.player.match.Store(s)
 		s.player.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchFound{
-			MatchFound: &arenav1.MatchFound{MatchId: id, Mode: mode.Name},
+			MatchFound: &arenav1.MatchFound{MatchId: pl.MatchID, Mode: mode.Name},
 		}})
 	}
 	l.matchesDone.Add(1)
@@ -259,6 +304,21 @@ func (l *lobby) placeLocked(g matchmaking.Group) {
 		defer l.matchesDone.Done()
 		m.run(l.matchCtx)
 	}()
+	return nil
+}
+
+// found takes a player connected here out of their queue: their match was
+// placed on another node. It returns the player, nil if they are no longer
+// queued for it (their seat there is forfeited after its grace).
+func (l *lobby) found(f Found) *player {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.players[f.Player]
+	if p == nil || p.queuedMode != f.Mode || p.conn.Load() == nil {
+		return nil
+	}
+	l.unqueueLocked(p)
+	return p
 }
 
 // ended is called by a match's goroutine when it is over: ratings move, and
@@ -294,20 +354,31 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 	return msg
 }
 
-// postLobby posts a line to the lobby channel: everyone signed in and not in a match.
+// postLobby posts a line to the lobby channel: everyone signed in and not
+// in a match, on this node and, through the cluster, on the others.
 func (l *lobby) postLobby(msg *arenav1.ChatMessage, now time.Time) error {
+	line, err := l.deliverLobby(msg, now)
+	if err != nil {
+		return err
+	}
+	l.cluster.PostLobby(line.Msg)
+	return nil
+}
+
+// deliverLobby posts a line to this node's lobby channel and its players.
+func (l *lobby) deliverLobby(msg *arenav1.ChatMessage, now time.Time) (chat.Line, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	line, err := l.chat.Post(msg, now)
 	if err != nil {
-		return err
+		return chat.Line{}, err
 	}
 	for _, p := range l.players {
 		if p.match.Load() == nil {
 			p.deliver(line)
 		}
 	}
-	return nil
+	return line, nil
 }
 
 // lobbyHistory returns the lobby channel's remembered lines.
@@ -317,20 +388,20 @@ func (l *lobby) lobbyHistory() []chat.Line {
 	return l.chat.History()
 }
 
-// sendQueueStatus tells each queued player how their wait goes.
-func (l *lobby) sendQueueStatus(now time.Time) {
+// queueStatus tells a player queued here how their wait goes.
+func (l *lobby) queueStatus(player string, st matchmaking.Status) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, p := range l.players {
-		if p.queuedMode == "" {
-			continue
-		}
-		st, ok := l.mm.Status(matchmaking.PlayerID(p.id), now)
-		if !ok {
-			continue
-		}
+	if p := l.players[player]; p != nil && p.queuedMode == st.Mode {
 		p.send(queueStatus(arenav1.QueueState_QUEUE_STATE_QUEUED, st))
 	}
+}
+
+// load counts the players and matches here.
+func (l *lobby) load() (players, matches int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.players), len(l.matches)
 }
 
 // drain stops new queueing: every queued player is told they left.

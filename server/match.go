@@ -56,6 +56,7 @@ type seat struct {
 	ack        uint32
 	left       bool   // forfeited or left: out of the game for good
 	offline    bool   // connection lost; the seat is held until graceTicks run out
+	arriving   bool   // offline since placement: the player is moving here from another node
 	graceTicks uint32 // ticks left to reconnect while offline
 }
 
@@ -175,6 +176,12 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		s.inputs = netcode.NewInputBuffer(l.cfg.InputBuffer)
 		s.snapshots = sim.NewEncoder(s.ship)
 	}
+	graceTicks := game.DurationTicks(l.cfg.ReconnectGrace, l.cfg.TickRate)
+	for _, s := range seats {
+		if s.player.conn.Load() == nil { // on its way from another node
+			s.offline, s.arriving, s.graceTicks = true, true, graceTicks
+		}
+	}
 	m := &match{
 		id: id, mode: mode, sim: sim, seats: seats, host: l, inputBuffer: l.cfg.InputBuffer,
 		log:        l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
@@ -185,7 +192,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		inbox:      make(chan matchEvent, 8*len(seats)+16),
 		done:       make(chan struct{}),
 		period:     time.Second / time.Duration(l.cfg.TickRate),
-		graceTicks: game.DurationTicks(l.cfg.ReconnectGrace, l.cfg.TickRate),
+		graceTicks: graceTicks,
 		matchChat:  chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_MATCH),
 		spec:       newSpectators(l.cfg.spectatorDelay()),
 	}
@@ -344,7 +351,10 @@ func (m *match) handle(e matchEvent) {
 		s.offline, s.graceTicks = true, m.graceTicks
 		m.postSystem(s.player.name + " lost connection")
 	case eventRejoin:
-		if s.offline {
+		switch {
+		case s.arriving:
+			s.offline, s.arriving = false, false
+		case s.offline:
 			s.offline = false
 			m.postSystem(s.player.name + " is back")
 		}
@@ -365,7 +375,11 @@ func (m *match) countGrace() {
 			continue
 		}
 		if s.graceTicks == 0 {
-			m.forfeit(s, " did not come back and forfeits")
+			if s.arriving {
+				m.forfeit(s, " did not arrive and forfeits")
+			} else {
+				m.forfeit(s, " did not come back and forfeits")
+			}
 			continue
 		}
 		s.graceTicks--

@@ -74,10 +74,11 @@ type matchRig struct {
 func newMatchRig(t *testing.T, cfg Config) *matchRig {
 	cfg = cfg.WithDefaults()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l, err := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log))
+	cl, err := newSoloCluster(&cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	l := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log), cl)
 	r := &matchRig{t: t, lobby: l}
 	r.cfg = cfg
 	return r

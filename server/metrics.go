@@ -1,7 +1,11 @@
 package server
 
 import (
+	"math"
 	"net/http"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -102,4 +106,27 @@ func newMetrics() *metrics {
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// tickP99 is the 99th percentile of tick durations since the process
+// started, read from the histogram: the upper bound of the bucket it falls
+// in (0 before the first tick, the period's bound past the last bucket).
+func (m *metrics) tickP99() time.Duration {
+	var d dto.Metric
+	if err := m.tickSeconds.Write(&d); err != nil {
+		return 0
+	}
+	h := d.GetHistogram()
+	total := h.GetSampleCount()
+	if total == 0 {
+		return 0
+	}
+	want := uint64(math.Ceil(0.99 * float64(total)))
+	for _, b := range h.GetBucket() {
+		if b.GetCumulativeCount() >= want {
+			return time.Duration(b.GetUpperBound() * float64(time.Second))
+		}
+	}
+	bounds := h.GetBucket()
+	return time.Duration(bounds[len(bounds)-1].GetUpperBound() * float64(time.Second))
 }

@@ -14,6 +14,7 @@ const (
 	closeReplaced        = transport.CloseReplaced
 	closeSlowConsumer    = transport.CloseSlowConsumer
 	closeBadMessage      = transport.CloseBadMessage
+	closeSeatRefused     = transport.CloseSeatRefused
 )
 
 // errorMessage builds the Error a client receives for a refused message.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,8 @@ type Server struct {
 	signer     signer
 	lobby      *lobby
 	ladder     *ladder
+	cluster    Cluster
+	seats      *seatGate
 	writer     *store.Writer // nil without a store
 	chatFilter *chat.Filter
 	upgrader   websocket.Upgrader
@@ -76,11 +79,14 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.writer = store.NewWriter(cfg.Store, store.WriterConfig{Registerer: met.registry, Log: log, Saved: s.saved})
 		s.ladder.writer = s.writer
 	}
-	lobby, err := newLobby(&s.cfg, log, met, s.ladder)
-	if err != nil {
-		return nil, fmt.Errorf("lobby: %w", err)
+	s.cluster = cfg.Cluster
+	if s.cluster == nil {
+		if s.cluster, err = newSoloCluster(&s.cfg); err != nil {
+			return nil, fmt.Errorf("queues: %w", err)
+		}
 	}
-	s.lobby = lobby
+	s.seats = &seatGate{signer: s.signer, node: s.cluster.NodeID()}
+	s.lobby = newLobby(&s.cfg, log, met, s.ladder, s.cluster)
 	s.upgrader = websocket.Upgrader{
 		// Zero sizes reuse the HTTP server's buffers for reading; writes take a
 		// buffer from a shared pool only while a message is being written, so
@@ -118,12 +124,16 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 // Handler is the public HTTP handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Run drives the matchmaker until ctx is done, and starts the store's
-// writer, which runs until Shutdown. Matches run on their own goroutines and
-// are ended by Shutdown.
+// Run joins the cluster (a cluster of one by default, whose matchmaker
+// runs here) until ctx is done, and starts the store's writer, which runs
+// until Shutdown. Matches run on their own goroutines and are ended by
+// Shutdown. Call Listen first, so the node knows its public URL.
 func (s *Server) Run(ctx context.Context) {
 	s.startWriter()
-	s.lobby.run(ctx)
+	if err := s.cluster.Start(ctx, node{s}, s.met.registry); err != nil {
+		s.log.Error("cluster not joined", slog.Any("err", err))
+	}
+	<-ctx.Done()
 }
 
 func (s *Server) startWriter() {
@@ -183,6 +193,9 @@ func (s *Server) Listen() (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
 	}
+	if s.cfg.PublicURL == "" {
+		s.cfg.PublicURL = BaseURL(ln.Addr())
+	}
 	return ln, nil
 }
 
@@ -209,6 +222,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.connsMu.Lock()
 	s.draining.Store(true)
 	s.connsMu.Unlock()
+	s.cluster.Drain()
 	s.lobby.drain()
 	s.lobby.waitMatches(ctx)
 	// The last matches' results screens wait for their results to be stored.
@@ -230,7 +244,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = errors.Join(err, s.admin.Shutdown(ctx))
 	}
 	s.connsWG.Wait()
-	return err
+	return errors.Join(err, s.cluster.Close())
 }
 
 // track registers an open websocket; it returns false once draining.
@@ -261,6 +275,11 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	}
 	for _, o := range s.cfg.AllowedOrigins {
 		if o == origin {
+			return true
+		}
+	}
+	for _, n := range s.cluster.Peers() { // a page served by another node
+		if strings.TrimSuffix(n.URL, "/") == origin {
 			return true
 		}
 	}

@@ -20,10 +20,11 @@ func BenchmarkTickSpectators(b *testing.B) {
 		b.Run(fmt.Sprintf("spectators=%d", n), func(b *testing.B) {
 			cfg := Config{}.WithDefaults()
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			l, err := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log))
+			cl, err := newSoloCluster(&cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
+			l := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log), cl)
 			mode, _ := game.FindMode(cfg.Modes, "ffa16")
 			var seats []*seat
 			var conns []*conn

@@ -130,7 +130,9 @@ func (s *Server) authenticate(c *conn) (*player, bool) {
 	c.send(&arenav1.ServerMessage{RequestId: msg.GetRequestId(), Body: &arenav1.ServerMessage_Authenticated{
 		Authenticated: &arenav1.Authenticated{PlayerId: id.PlayerID, Name: id.Name},
 	}})
-	return s.lobby.connect(id, c), true
+	p := s.lobby.connect(id, c)
+	s.cluster.Claim(id.PlayerID)
+	return p, true
 }
 
 // admit records that a player signed in and holds their ratings for the
@@ -173,9 +175,19 @@ func (s *Server) checkAuthenticate(msg *arenav1.ClientMessage, readErr error) (i
 	if auth == nil {
 		return identity{}, &refusal{closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "first message must authenticate"}
 	}
-	id, err := s.signer.verify(auth.GetToken(), s.cfg.Clock.Now())
+	now := s.cfg.Clock.Now()
+	id, err := s.signer.verify(auth.GetToken(), now)
 	if err != nil {
 		return identity{}, &refusal{closeUnauthenticated, "unauthenticated", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, err.Error()}
+	}
+	if raw := auth.GetSeatTicket(); raw != "" {
+		t, err := s.seats.check(raw, id.PlayerID, now)
+		if err == nil && !s.lobby.hasSeat(id.PlayerID, t.Match) {
+			err = errSeatUnknown
+		}
+		if err != nil {
+			return identity{}, &refusal{closeSeatRefused, "seat_refused", arenav1.ErrorCode_ERROR_CODE_UNAUTHENTICATED, "seat ticket refused: " + err.Error()}
+		}
 	}
 	return id, nil
 }

@@ -134,13 +134,4 @@ func run(args []string) error {
 }
 
 // browserURL turns a listen address into a URL a browser on this machine can open.
-func browserURL(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return "http://" + a.String() + "/"
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port) + "/"
-}
+func browserURL(a net.Addr) string { return server.BaseURL(a) + "/" }
