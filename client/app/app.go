@@ -282,7 +282,7 @@ func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 	case *arenav1.ServerMessage_QueueStatus:
 		a.handleQueueStatus(b.QueueStatus)
 	case *arenav1.ServerMessage_MatchFound:
-		a.enterMatch(b.MatchFound.GetMatchId(), b.MatchFound.GetMode())
+		a.matchFound(b.MatchFound)
 	case *arenav1.ServerMessage_MatchStart:
 		a.handleMatchStart(b.MatchStart)
 	case *arenav1.ServerMessage_Snapshot:
@@ -295,6 +295,16 @@ func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 		a.net.pong(b.Pong, at)
 	case *arenav1.ServerMessage_Error:
 		a.handleError(b.Error)
+	}
+}
+
+// matchFound opens the match screen; when the match runs on another node it
+// also moves the connection there (see moveTo), and the node's MatchStart
+// follows on the new connection.
+func (a *App) matchFound(f *arenav1.MatchFound) {
+	a.enterMatch(f.GetMatchId(), f.GetMode())
+	if node := f.GetNodeUrl(); node != "" {
+		a.moveTo(node, f.GetSeatTicket())
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 
 // fakeConn is an in-memory connection: the test plays the server.
 type fakeConn struct {
+	url      string // the websocket URL dialed ("" for the dialer's own server)
+	closeErr error  // what Receive returns once toClient is closed (nil: a plain drop)
 	toClient chan *arenav1.ServerMessage
 	toServer chan *arenav1.ClientMessage
 	closed   chan struct{}
@@ -48,6 +50,9 @@ func (c *fakeConn) Receive(ctx context.Context) (*arenav1.ServerMessage, error) 
 	select {
 	case m, ok := <-c.toClient:
 		if !ok {
+			if c.closeErr != nil {
+				return nil, c.closeErr
+			}
 			return nil, errors.New("server went away")
 		}
 		return m, nil
@@ -72,6 +77,7 @@ type fakeDialer struct {
 	signInErr error
 	connErr   error
 	names     []string
+	urls      []string // every Connect's URL, failed ones too
 }
 
 func (d *fakeDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
@@ -84,13 +90,15 @@ func (d *fakeDialer) SignIn(ctx context.Context, name string) (transport.Session
 	return transport.Session{Token: "tok-" + name, PlayerID: "id-" + name, Name: name}, nil
 }
 
-func (d *fakeDialer) Connect(ctx context.Context) (Conn, error) {
+func (d *fakeDialer) Connect(ctx context.Context, wsURL string) (Conn, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.urls = append(d.urls, wsURL)
 	if d.connErr != nil {
 		return nil, d.connErr
 	}
 	c := newFakeConn()
+	c.url = wsURL
 	d.conns = append(d.conns, c)
 	return c, nil
 }

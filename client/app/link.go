@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -30,11 +31,16 @@ type Conn interface {
 }
 
 // Dialer reaches the server: SignIn asks for a session under a name, Connect
-// opens a connection, which the link then authenticates with the session's
-// token (the same token again on every reconnect).
+// opens a websocket to one of the cluster's nodes, which the link then
+// authenticates with the session's token (the same token again on every
+// reconnect, and on every node).
+//
+// Connect's wsURL is the full ws:// or wss:// URL of the node's websocket
+// endpoint, as MatchFound.node_url gives it when a match runs on another
+// node; "" means the Dialer's own server (the one that served the page).
 type Dialer interface {
 	SignIn(ctx context.Context, name string) (transport.Session, error)
-	Connect(ctx context.Context) (Conn, error)
+	Connect(ctx context.Context, wsURL string) (Conn, error)
 }
 
 // ServerDialer dials an Arena server through netcode/transport.
@@ -48,13 +54,30 @@ func (d ServerDialer) SignIn(ctx context.Context, name string) (transport.Sessio
 	return transport.SignIn(ctx, d.BaseURL, name)
 }
 
-// Connect opens the server's websocket.
-func (d ServerDialer) Connect(ctx context.Context) (Conn, error) {
-	wsURL, err := transport.WebSocketURL(d.BaseURL)
-	if err != nil {
-		return nil, err
+// Connect opens the websocket at wsURL, or the server's own when wsURL is
+// "".
+func (d ServerDialer) Connect(ctx context.Context, wsURL string) (Conn, error) {
+	if wsURL == "" {
+		u, err := transport.WebSocketURL(d.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		wsURL = u
 	}
 	return transport.Dial(ctx, wsURL)
+}
+
+// checkNodeURL reports whether s is a websocket URL the client may dial for
+// a match on another node: ws:// or wss:// with a host.
+func checkNodeURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return fmt.Errorf("%q is not a ws:// or wss:// URL", s)
+	}
+	return nil
 }
 
 // event is what a link reports to the App: exactly one of session, msg and
@@ -64,11 +87,22 @@ type event struct {
 	msg     *arenav1.ServerMessage // a message from the server
 	at      time.Time              // when msg arrived (ping is measured to it, not to the next frame)
 	err     error                  // the session is over
+	opened  bool                   // with err: the connection had opened (the Authenticate may have reached the node)
 }
 
-// link is one connection to the server: sign in (when it has no token yet),
-// connect, authenticate, then one reader and one writer goroutine on the
-// connection. A reconnect is a new link with the same token.
+// linkTarget is where a link connects and what it authenticates with.
+type linkTarget struct {
+	node   string // the node's websocket URL; "" for the Dialer's own server
+	name   string // sign in under it first when token is ""
+	token  string // the session token
+	ticket string // the seat ticket when moving to the node of a match, else ""
+}
+
+// link is one connection to a node: sign in (when it has no token yet),
+// connect, authenticate (with a seat ticket when it moves the player to the
+// node of their match), then one reader and one writer goroutine on the
+// connection. A reconnect is a new link with the same token; so is a move
+// to another node.
 //
 // startLink starts its goroutines; close cancels them (without waiting, so
 // that Update never blocks on a socket); they post a final error event unless
@@ -80,9 +114,9 @@ type link struct {
 	now    func() time.Time
 }
 
-// startLink connects with token, or first signs in under name when token is
-// empty.
-func startLink(d Dialer, name, token string, now func() time.Time) *link {
+// startLink connects to t.node with t.token (and t.ticket), or first signs in
+// under t.name when t.token is empty.
+func startLink(d Dialer, t linkTarget, now func() time.Time) *link {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &link{
 		out:    make(chan *arenav1.ClientMessage, outboundQueue),
@@ -90,7 +124,7 @@ func startLink(d Dialer, name, token string, now func() time.Time) *link {
 		cancel: cancel,
 		now:    now,
 	}
-	go l.run(ctx, d, name, token)
+	go l.run(ctx, d, t)
 	return l
 }
 
@@ -117,9 +151,9 @@ func (l *link) post(ctx context.Context, e event) bool {
 	}
 }
 
-func (l *link) run(ctx context.Context, d Dialer, name, token string) {
-	if token == "" {
-		s, err := d.SignIn(ctx, name)
+func (l *link) run(ctx context.Context, d Dialer, t linkTarget) {
+	if t.token == "" {
+		s, err := d.SignIn(ctx, t.name)
 		if err != nil {
 			l.post(ctx, event{err: err})
 			return
@@ -127,9 +161,9 @@ func (l *link) run(ctx context.Context, d Dialer, name, token string) {
 		if !l.post(ctx, event{session: &s}) {
 			return
 		}
-		token = s.Token
+		t.token = s.Token
 	}
-	conn, err := d.Connect(ctx)
+	conn, err := d.Connect(ctx, t.node)
 	if err != nil {
 		l.post(ctx, event{err: err})
 		return
@@ -137,21 +171,22 @@ func (l *link) run(ctx context.Context, d Dialer, name, token string) {
 	ioCtx, stop := context.WithCancel(ctx)
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
-	wg.Go(func() { errc <- l.write(ioCtx, conn, token) })
+	wg.Go(func() { errc <- l.write(ioCtx, conn, t.token, t.ticket) })
 	wg.Go(func() { errc <- l.read(ioCtx, conn) })
 	err = <-errc
 	stop()
 	_ = conn.Close()
 	wg.Wait()
 	if ctx.Err() == nil {
-		l.post(ctx, event{err: err})
+		l.post(ctx, event{err: err, opened: true})
 	}
 }
 
-// write authenticates, then sends queued messages until ctx ends or a write fails.
-func (l *link) write(ctx context.Context, conn Conn, token string) error {
+// write authenticates (with ticket, when moving to a match's node), then
+// sends queued messages until ctx ends or a write fails.
+func (l *link) write(ctx context.Context, conn Conn, token, ticket string) error {
 	auth := &arenav1.ClientMessage{Body: &arenav1.ClientMessage_Authenticate{
-		Authenticate: &arenav1.Authenticate{Token: token},
+		Authenticate: &arenav1.Authenticate{Token: token, SeatTicket: ticket},
 	}}
 	if err := conn.Send(ctx, auth); err != nil {
 		return fmt.Errorf("authenticate: %w", err)

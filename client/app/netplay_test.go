@@ -246,7 +246,7 @@ func (d *playDialer) SignIn(ctx context.Context, name string) (transport.Session
 	return transport.Session{Token: "tok", PlayerID: "p1", Name: name}, nil
 }
 
-func (d *playDialer) Connect(ctx context.Context) (Conn, error) {
+func (d *playDialer) Connect(ctx context.Context, wsURL string) (Conn, error) {
 	up := newLagPipe(d.ctx, d.latency, d.jitter, 1)
 	down := newLagPipe(d.ctx, d.latency, d.jitter, 2)
 	d.up = up

@@ -21,6 +21,12 @@ type Probe struct {
 	Reconnecting bool `json:"reconnecting,omitempty"`
 	// Resuming is true after a reconnect from a match, until it resumes.
 	Resuming bool `json:"resuming,omitempty"`
+	// Node is the websocket URL of the cluster node the client is on, ""
+	// for the server that served the page.
+	Node string `json:"node,omitempty"`
+	// Moving is true from a MatchFound naming another node until that node
+	// accepts the player.
+	Moving bool `json:"moving,omitempty"`
 	// StoredName is the name of the session the client keeps, if any.
 	StoredName string `json:"storedName,omitempty"`
 	// Mode is the mode of the screen: on the menu and the leaderboard the
@@ -254,6 +260,8 @@ func (a *App) Probe(frames int64) Probe {
 		Online:       a.conn.signedIn,
 		Reconnecting: a.conn.reconnecting,
 		Resuming:     a.conn.resuming,
+		Node:         a.conn.node,
+		Moving:       a.conn.moving,
 		StoredName:   a.StoredName(),
 		PingMs:       -1,
 		Corrections:  a.net.corrections,

@@ -38,12 +38,28 @@ func (m *MemoryStore) Save(s transport.Session) { m.s, m.ok = s, true }
 // Clear implements SessionStore.
 func (m *MemoryStore) Clear() { m.s, m.ok = transport.Session{}, false }
 
-// connection is the App's side of its session with the server: the token,
-// the live link, and the reconnect schedule.
+// connection is the App's side of its session with the cluster: the token,
+// the node it is connected to, the live link, and the reconnect schedule.
+//
+// node is where every connection and reconnect goes: the Dialer's own
+// server at first, then the node of the last match that ran elsewhere
+// (MatchFound.node_url). The client stays there after the match, since that
+// node serves the lobby and the queues too; so a drop in a match reconnects
+// to the node that holds the player's seat, and a drop outside one to the
+// node the player was on.
 type connection struct {
 	session     transport.Session
 	haveSession bool // session holds a token to connect with
 	autoResume  bool // connect with the stored session on the first Update
+
+	node string // websocket URL of the node to connect to; "" for the Dialer's own server
+
+	// A move to the node of a match, from MatchFound until that node
+	// accepts the token: the seat ticket goes with the token, and a refused
+	// seat returns to origin.
+	moving bool
+	origin string // the node the player moved from
+	ticket string // MatchFound.seat_ticket; dropped once a connection carrying it opened
 
 	link       *link
 	connecting bool // a link is up but not authenticated yet, from the name screen
@@ -108,16 +124,59 @@ func (a *App) handleEvent(e event) {
 		a.net.received(e.msg, e.at)
 		a.handleMessage(e.msg, e.at)
 	default:
-		a.lost(e.err)
+		a.lost(e.err, e.opened)
 	}
 }
 
-// connect starts a link with the session's token.
+// connect starts a link to the current node with the session's token (and
+// the seat ticket, during a move).
 func (a *App) connect() {
 	c := &a.conn
-	c.link = startLink(a.cfg.Dialer, c.session.Name, c.session.Token, a.cfg.Now)
-	c.connecting = !c.reconnecting
+	c.link = startLink(a.cfg.Dialer, linkTarget{node: c.node, name: c.session.Name, token: c.session.Token, ticket: c.ticket}, a.cfg.Now)
+	c.connecting = a.screen == ScreenName
 	c.signedIn, c.refusal, c.replaced = false, "", false
+}
+
+// moveTo follows a MatchFound whose match runs on another node: it closes
+// the connection normally and connects to node with the same token and the
+// seat ticket. The match screen stays on and no reconnect is shown: to the
+// player, the move is part of the countdown.
+func (a *App) moveTo(node, ticket string) {
+	c := &a.conn
+	if err := checkNodeURL(node); err != nil {
+		a.leaveMatch(ScreenMenu)
+		a.fail(fmt.Sprintf("cannot reach the match's server: %v", err))
+		return
+	}
+	if c.link != nil {
+		c.link.close()
+		c.link = nil
+	}
+	if !c.moving {
+		c.origin = c.node
+	}
+	c.moving, c.node, c.ticket = true, node, ticket
+	c.reconnecting, c.resuming, c.attempt = false, false, 0
+	a.status = ""
+	a.connect()
+}
+
+// seatRefused handles close code 4005 on the node the player moved to: the
+// ticket was forged, expired, used or meant for another node. The match is
+// off; back to the lobby on the node the player came from.
+func (a *App) seatRefused() {
+	c := &a.conn
+	if c.moving {
+		c.node = c.origin
+	}
+	c.moving, c.origin, c.ticket = false, "", ""
+	c.reconnecting, c.resuming, c.attempt = false, false, 0
+	a.status = ""
+	if a.screen == ScreenMatch {
+		a.leaveMatch(ScreenMenu)
+	}
+	a.fail("could not join the match: its server refused the seat")
+	a.connect()
 }
 
 // SubmitName signs in under name (on the name screen, when not already
@@ -133,7 +192,7 @@ func (a *App) SubmitName(name string) {
 	}
 	a.notice = ""
 	a.ForgetSession()
-	a.conn.link = startLink(a.cfg.Dialer, name, "", a.cfg.Now)
+	a.conn.link = startLink(a.cfg.Dialer, linkTarget{node: a.conn.node, name: name}, a.cfg.Now)
 	a.conn.connecting = true
 	a.conn.signedIn, a.conn.refusal, a.conn.replaced = false, "", false
 	a.status = "Connecting…"
@@ -159,12 +218,13 @@ func (a *App) PlayAs() {
 }
 
 // ForgetSession drops the stored session (on the name screen), so the next
-// sign-in is a new player: "change name".
+// sign-in is a new player, on the Dialer's own server: "change name".
 func (a *App) ForgetSession() {
 	if a.screen != ScreenName || a.conn.link != nil {
 		return
 	}
 	a.conn.session, a.conn.haveSession = transport.Session{}, false
+	a.conn.node = ""
 	a.cfg.Store.Clear()
 }
 
@@ -179,7 +239,8 @@ func (a *App) ChangeName() {
 }
 
 // Close ends the network session on purpose (no reconnect) and returns to
-// the name screen. The stored session stays, to "play as" it again.
+// the name screen. The stored session stays, to "play as" it again, on the
+// same node (which still holds the seat of a match the player left so).
 func (a *App) Close() {
 	c := &a.conn
 	if c.link != nil {
@@ -187,6 +248,10 @@ func (a *App) Close() {
 		c.link = nil
 	}
 	c.connecting, c.signedIn, c.reconnecting, c.resuming = false, false, false, false
+	if c.moving {
+		c.node = c.origin // the match's node never took the player
+	}
+	c.moving, c.origin, c.ticket = false, "", ""
 	c.attempt = 0
 	a.status = ""
 	a.leaveMatch(ScreenName)
@@ -207,11 +272,20 @@ func (a *App) Resuming() bool { return a.conn.resuming }
 // Online reports whether the connection is up and authenticated.
 func (a *App) Online() bool { return a.conn.signedIn }
 
+// Node is the websocket URL of the node the client is connected to (or
+// connects to next), or "" for the Dialer's own server.
+func (a *App) Node() string { return a.conn.node }
+
+// Moving reports whether the client is on its way to the node of its match:
+// from MatchFound until that node accepts it.
+func (a *App) Moving() bool { return a.conn.moving }
+
 // authenticated handles the server's acceptance of the token.
 func (a *App) authenticated(m *arenav1.Authenticated) {
 	c := &a.conn
 	reconnected := c.reconnecting
 	c.signedIn, c.connecting, c.reconnecting, c.everIn = true, false, false, true
+	c.moving, c.origin, c.ticket = false, "", "" // a move is over: this node holds the seat
 	c.attempt = 0
 	a.status = ""
 	a.name, c.playerID = m.GetName(), m.GetPlayerId()
@@ -242,16 +316,26 @@ func (a *App) authenticated(m *arenav1.Authenticated) {
 	}
 }
 
-// lost handles the end of a link: the token was refused, or another
+// lost handles the end of a link: the node refused the seat ticket (back to
+// the lobby where the player came from); the token was refused, or another
 // connection took over (back to the name screen); or the connection dropped
-// after it had worked (reconnect, keeping the screen); or it never worked.
-func (a *App) lost(err error) {
+// after it had worked (reconnect, keeping the screen and the node); or it
+// never worked. opened tells whether the connection had opened.
+func (a *App) lost(err error, opened bool) {
 	c := &a.conn
 	c.link = nil
 	c.signedIn = false
+	if opened {
+		// The node may have taken the single-use ticket (and seated the
+		// player) before the drop: reconnect with the token alone, as to
+		// a held seat.
+		c.ticket = ""
+	}
 	code := transport.CloseCode(err)
 	var se *transport.SignInError
 	switch {
+	case code == transport.CloseSeatRefused:
+		a.seatRefused()
 	case c.replaced || (code == transport.CloseReplaced && c.everIn):
 		a.Close()
 		a.fail("signed in from another window: this one stopped")
@@ -291,9 +375,9 @@ func (a *App) backoff(n int) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.5*a.cfg.Rand()))
 }
 
-// resync drops the connection and reconnects at once, after a snapshot the
-// client could not decode: the server resends MatchStart and a full
-// snapshot to a player who comes back.
+// resync drops the connection and reconnects at once (to the match's node),
+// after a snapshot the client could not decode: the server resends
+// MatchStart and a full snapshot to a player who comes back.
 func (a *App) resync(err error) {
 	c := &a.conn
 	if c.link != nil {

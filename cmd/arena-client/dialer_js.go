@@ -74,9 +74,11 @@ func (d fetchDialer) Modes(ctx context.Context) ([]transport.Mode, error) {
 	return transport.Playable(listed)
 }
 
-// Connect implements app.Dialer with the browser's WebSocket.
-func (d fetchDialer) Connect(ctx context.Context) (app.Conn, error) {
-	return app.ServerDialer{BaseURL: d.base}.Connect(ctx)
+// Connect implements app.Dialer with the browser's WebSocket: to wsURL, a
+// node of the cluster (cross-origin: the nodes allow each other's pages),
+// or to the page's own server when wsURL is "".
+func (d fetchDialer) Connect(ctx context.Context, wsURL string) (app.Conn, error) {
+	return app.ServerDialer{BaseURL: d.base}.Connect(ctx, wsURL)
 }
 
 // fetch requests url with init (fetch's RequestInit) and returns the

@@ -2,9 +2,11 @@
 // over the state machine of client/app.
 //
 // In the browser (GOOS=js GOARCH=wasm) it plays on the server that served
-// the page, and keeps its session token in localStorage, so a reloaded page
-// signs in as the same player and resumes a match it was in. Natively it
-// keeps the session in memory and takes the server's address as a flag:
+// the page (and follows a match to the node of the cluster that runs it,
+// staying there afterwards), and keeps its session token in localStorage,
+// so a reloaded page signs in as the same player (and resumes a match it
+// was in, when the page's server runs it). Natively it keeps the
+// session in memory and takes the server's address as a flag:
 //
 //	arena-client -server http://127.0.0.1:8080
 package main

@@ -16,7 +16,7 @@ const sessionKey = "arena.session"
 // localStore keeps the session in the browser's localStorage, so a reloaded
 // page plays on as the same player. The token is readable by any script of
 // the page's origin, as a cookie without HttpOnly would be; it is only good
-// on this server, and only until it expires.
+// on this server's cluster, and only until it expires.
 type localStore struct {
 	storage js.Value
 }
