@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -21,10 +22,13 @@ import (
 type fakeConn struct {
 	url      string // the websocket URL dialed ("" for the dialer's own server)
 	closeErr error  // what Receive returns once toClient is closed (nil: a plain drop)
-	toClient chan *arenav1.ServerMessage
-	toServer chan *arenav1.ClientMessage
-	closed   chan struct{}
-	once     sync.Once
+	// readCanceled: a Receive ended with its context, not with Close (the
+	// browser's websocket would close with 1008 rather than normally).
+	readCanceled atomic.Bool
+	toClient     chan *arenav1.ServerMessage
+	toServer     chan *arenav1.ClientMessage
+	closed       chan struct{}
+	once         sync.Once
 }
 
 func newFakeConn() *fakeConn {
@@ -59,6 +63,7 @@ func (c *fakeConn) Receive(ctx context.Context) (*arenav1.ServerMessage, error) 
 	case <-c.closed:
 		return nil, net.ErrClosed
 	case <-ctx.Done():
+		c.readCanceled.Store(true)
 		return nil, ctx.Err()
 	}
 }

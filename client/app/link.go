@@ -104,9 +104,10 @@ type linkTarget struct {
 // connection. A reconnect is a new link with the same token; so is a move
 // to another node.
 //
-// startLink starts its goroutines; close cancels them (without waiting, so
-// that Update never blocks on a socket); they post a final error event unless
-// the link was closed. Nothing but the App touches a link.
+// startLink starts its goroutines; close ends them (without waiting, so that
+// Update never blocks on a socket): the connection closes normally, and
+// they post a final error event unless the link was closed. Nothing but the
+// App touches a link.
 type link struct {
 	out    chan *arenav1.ClientMessage
 	events chan event
@@ -168,14 +169,25 @@ func (l *link) run(ctx context.Context, d Dialer, t linkTarget) {
 		l.post(ctx, event{err: err})
 		return
 	}
-	ioCtx, stop := context.WithCancel(ctx)
+	if ctx.Err() != nil {
+		_ = conn.Close()
+		return
+	}
+	// The reader and writer do not end with ctx: a link closed on purpose
+	// (a move to another node, Close) closes the connection normally first.
+	// The browser's websocket would close it with 1008 "read timed out" on
+	// a read whose context ended.
+	ioCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
 	wg.Go(func() { errc <- l.write(ioCtx, conn, t.token, t.ticket) })
 	wg.Go(func() { errc <- l.read(ioCtx, conn) })
-	err = <-errc
-	stop()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
 	_ = conn.Close()
+	stop()
 	wg.Wait()
 	if ctx.Err() == nil {
 		l.post(ctx, event{err: err, opened: true})

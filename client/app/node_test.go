@@ -71,8 +71,8 @@ func (h *harness) moveToMatchNode() {
 	h.serve(msg(&arenav1.ServerMessage_MatchFound{MatchFound: &arenav1.MatchFound{
 		MatchId: "m1", Mode: "duel", NodeUrl: matchNode, SeatTicket: "seat-1",
 	}}))
-	if !lobby.isClosed() {
-		h.t.Fatal("the lobby's connection is still open after the move")
+	if !lobby.isClosed() || lobby.readCanceled.Load() {
+		h.t.Fatalf("after the move the lobby's connection is closed %v, by a canceled read %v", lobby.isClosed(), lobby.readCanceled.Load())
 	}
 	if n := h.d.dialed(); n != 2 {
 		h.t.Fatalf("%d connections, want the lobby's and the match node's", n)
