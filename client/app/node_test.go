@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -322,5 +325,119 @@ func TestMatchOnBadNodeURLStaysInLobby(t *testing.T) {
 			t.Fatalf("%d connections, online %v, notice %q", n, h.a.Online(), h.a.Notice())
 		}
 		h.a.Close()
+	})
+}
+
+// clusterDialer is two nodes: the lobby node (the dialer's own server, ""),
+// which answers a queue join with a match on matchNode, and the match node,
+// a playServer behind lagPipes.
+type clusterDialer struct {
+	*playDialer
+	mu    sync.Mutex
+	lobby []*fakeConn
+	auths []*arenav1.Authenticate // what the match node received, by connection
+}
+
+func (d *clusterDialer) Connect(ctx context.Context, wsURL string) (Conn, error) {
+	if wsURL == matchNode {
+		c, err := d.playDialer.Connect(ctx, wsURL)
+		if err != nil {
+			return nil, err
+		}
+		return &authTap{Conn: c, d: d}, nil
+	}
+	c := newFakeConn()
+	d.mu.Lock()
+	d.lobby = append(d.lobby, c)
+	d.mu.Unlock()
+	go func() {
+		for {
+			select {
+			case m := <-c.toServer:
+				switch {
+				case m.GetAuthenticate() != nil:
+					c.toClient <- msg(&arenav1.ServerMessage_Authenticated{Authenticated: &arenav1.Authenticated{PlayerId: "p1", Name: "alice"}})
+				case m.GetQueueJoin() != nil:
+					c.toClient <- msg(&arenav1.ServerMessage_MatchFound{MatchFound: &arenav1.MatchFound{
+						MatchId: "m1", Mode: "duel", NodeUrl: matchNode, SeatTicket: "seat-1",
+					}})
+				}
+			case <-c.closed:
+				return
+			case <-d.ctx.Done():
+				return
+			}
+		}
+	}()
+	return c, nil
+}
+
+// authTap records the Authenticate the client sends the match node.
+type authTap struct {
+	Conn
+	d *clusterDialer
+}
+
+func (t *authTap) Send(ctx context.Context, m *arenav1.ClientMessage) error {
+	if a := m.GetAuthenticate(); a != nil {
+		t.d.mu.Lock()
+		t.d.auths = append(t.d.auths, a)
+		t.d.mu.Unlock()
+	}
+	return t.Conn.Send(ctx, m)
+}
+
+// TestNetPlayOnAnotherNode: a client queued on one node plays its match on
+// another, over a lagging connection, without a frame that shows anything
+// but the match from MatchFound on; its prediction matches that node.
+func TestNetPlayOnAnotherNode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		srv := newPlayServer(t)
+		d := &clusterDialer{playDialer: &playDialer{ctx: ctx, srv: srv, latency: 60 * time.Millisecond, jitter: 20 * time.Millisecond}}
+		p := &netPlay{t: t, a: New(Config{Dialer: d}), d: d.playDialer, srv: srv, predicted: map[uint32]game.Vec{}}
+		defer p.a.Close()
+		p.a.SubmitName("alice")
+		for i := 0; p.a.Screen() != ScreenMenu; i++ {
+			if i > 60 {
+				t.Fatalf("not signed in on the lobby node: screen %v", p.a.Screen())
+			}
+			p.frame()
+		}
+		p.a.JoinQueue()
+		for i := 0; p.a.Screen() != ScreenMatch; i++ {
+			if i > 60 {
+				t.Fatalf("no match: screen %v", p.a.Screen())
+			}
+			p.frame()
+		}
+		for i := 0; p.a.Match().Phase() != game.PhasePlaying; i++ {
+			if i > 600 {
+				t.Fatalf("no play on the match node after 10 s: phase %v", p.a.Match().Phase())
+			}
+			if p.a.Screen() != ScreenMatch || p.a.Reconnecting() || p.a.Resuming() || p.a.Status() != "" || p.a.Notice() != "" || p.a.LastError() != "" {
+				t.Fatalf("frame %d of the move: screen %v reconnecting %v resuming %v status %q notice %q error %q", i,
+					p.a.Screen(), p.a.Reconnecting(), p.a.Resuming(), p.a.Status(), p.a.Notice(), p.a.LastError())
+			}
+			p.frame()
+		}
+		d.mu.Lock()
+		lobby, auths := d.lobby, d.auths
+		d.mu.Unlock()
+		if len(lobby) != 1 || !lobby[0].isClosed() || lobby[0].readCanceled.Load() {
+			t.Fatalf("%d lobby connections; the first closed %v, by a canceled read %v", len(lobby), lobby[0].isClosed(), lobby[0].readCanceled.Load())
+		}
+		if len(auths) != 1 || auths[0].GetToken() != "tok" || auths[0].GetSeatTicket() != "seat-1" {
+			t.Fatalf("the match node received %v, want one authenticate with the token and the seat ticket", auths)
+		}
+		p.a.SetControls(Controls{Buttons: ButtonRight | ButtonDown, Aim: 8192})
+		p.frames(90)
+		p.a.SetControls(Controls{})
+		p.frames(60)
+		srvPos, _ := srv.state()
+		if pred, _ := p.a.Match().Predicted(); pred != srvPos || !p.a.Online() {
+			t.Fatalf("predicted %v, the match node has %v (online %v)", pred, srvPos, p.a.Online())
+		}
 	})
 }
