@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/matchmaking"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -29,10 +31,8 @@ import (
 // NATS one. A running match never needs its cluster: nothing in a tick
 // crosses it.
 type Cluster interface {
-	// Start joins the cluster and serves until ctx ends. node is this
-	// server, called back by the cluster from its own goroutines; reg takes
-	// the cluster's metrics.
-	Start(ctx context.Context, node Node, reg prometheus.Registerer) error
+	// Start joins the cluster and serves until ctx ends.
+	Start(ctx context.Context, env ClusterEnv) error
 	// NodeID is this node's id, unique in the cluster.
 	NodeID() string
 	// Claim says that this node now holds player's connection.
@@ -52,6 +52,25 @@ type Cluster interface {
 	Drain()
 	// Close leaves the cluster.
 	Close() error
+}
+
+// ClusterEnv is what a cluster is started with, from the server.
+type ClusterEnv struct {
+	// Node is the server, called back by the cluster from its own goroutines.
+	Node Node
+	// Registerer takes the cluster's metrics.
+	Registerer prometheus.Registerer
+	Log        *slog.Logger
+	// Modes are the modes whose queues the cluster serves.
+	Modes []game.Mode
+	// Clock drives the queues' passes and status messages.
+	Clock Clock
+	// QueuePass is the time between matchmaking passes, QueueStatus between
+	// status messages to a queued player.
+	QueuePass, QueueStatus time.Duration
+	// TickPeriod is a match tick's period: a node whose tick p99 exceeds it
+	// takes no new matches.
+	TickPeriod time.Duration
 }
 
 // Node is what a cluster asks of the server it runs in. Each call is made
@@ -120,12 +139,9 @@ type NodeLoad struct {
 // soloCluster is the cluster of one: every queue is served here, every
 // match placed here. It is the default.
 type soloCluster struct {
-	id          string
-	queues      *Queues
-	clock       Clock
-	passEvery   time.Duration
-	statusEvery time.Duration
-	node        Node
+	id     string
+	queues *Queues
+	node   Node
 }
 
 func newSoloCluster(cfg *Config) (*soloCluster, error) {
@@ -133,16 +149,13 @@ func newSoloCluster(cfg *Config) (*soloCluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &soloCluster{
-		id: cfg.NodeID, queues: q, clock: cfg.Clock,
-		passEvery: cfg.QueuePassInterval, statusEvery: cfg.QueueStatusInterval,
-	}, nil
+	return &soloCluster{id: cfg.NodeID, queues: q}, nil
 }
 
 // Start serves the queues until ctx ends.
-func (c *soloCluster) Start(ctx context.Context, node Node, _ prometheus.Registerer) error {
-	c.node = node
-	go c.queues.Serve(ctx, c.clock, c.passEvery, c.statusEvery, soloPlacer{c})
+func (c *soloCluster) Start(ctx context.Context, env ClusterEnv) error {
+	c.node = env.Node
+	go c.queues.Serve(ctx, env.Clock, env.QueuePass, env.QueueStatus, c)
 	return nil
 }
 
@@ -156,12 +169,12 @@ func (c *soloCluster) Health() string                 { return "" }
 func (c *soloCluster) Drain()                         {}
 func (c *soloCluster) Close() error                   { return nil }
 
-// soloPlacer places every match on the one node.
-type soloPlacer struct{ c *soloCluster }
+// Place runs every match here; Node.Place tells the players.
+func (c *soloCluster) Place(p Placement) { _ = c.node.Place(p) }
 
-func (p soloPlacer) Place(pl Placement) { _ = p.c.node.Place(pl) } // Place tells the players itself
-func (p soloPlacer) Statuses(st []QueuedStatus) {
+// Statuses tells the queued players here how their wait goes.
+func (c *soloCluster) Statuses(st []QueuedStatus) {
 	for _, q := range st {
-		p.c.node.QueueStatus(q.Ticket.Player, q.Status)
+		c.node.QueueStatus(q.Ticket.Player, q.Status)
 	}
 }

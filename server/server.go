@@ -130,7 +130,12 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Shutdown. Call Listen first, so the node knows its public URL.
 func (s *Server) Run(ctx context.Context) {
 	s.startWriter()
-	if err := s.cluster.Start(ctx, node{s}, s.met.registry); err != nil {
+	env := ClusterEnv{
+		Node: node{s}, Registerer: s.met.registry, Log: s.log, Modes: s.cfg.Modes, Clock: s.cfg.Clock,
+		QueuePass: s.cfg.QueuePassInterval, QueueStatus: s.cfg.QueueStatusInterval,
+		TickPeriod: time.Second / time.Duration(s.cfg.TickRate),
+	}
+	if err := s.cluster.Start(ctx, env); err != nil {
 		s.log.Error("cluster not joined", slog.Any("err", err))
 	}
 	<-ctx.Done()

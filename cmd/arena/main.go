@@ -21,6 +21,7 @@ import (
 	"github.com/arena-server/arena/game"
 	"github.com/arena-server/arena/internal/envflag"
 	"github.com/arena-server/arena/server"
+	"github.com/arena-server/arena/server/natscluster"
 	"github.com/arena-server/arena/store"
 )
 
@@ -63,6 +64,10 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.SpectateDelay, "spectate-delay", def.SpectateDelay, "how far behind a running match its spectators see it")
 	fs.IntVar(&cfg.ReplayKeep, "replay-keep", def.ReplayKeep, "replays of the newest finished matches kept in the store")
 	fs.IntVar(&cfg.PlacementMatches, "placement-matches", def.PlacementMatches, "rated matches in a mode before a player's rating is shown and ranked")
+	natsURL := fs.String("nats", "", "NATS URL (nats://host:4222) joining this node to a cluster of Arena nodes; needs -db")
+	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's id in its cluster (default: random)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "this node's base URL as players reach it, where the cluster sends players for matches placed here (default: http://<listen address>)")
+	lease := fs.Duration("queue-lease", 3*time.Second, "with -nats: how long a queue's leadership lasts unrenewed (how long a dead node's queue waits for a new leader)")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long running matches may finish after SIGTERM")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := envflag.Parse(fs, "ARENA_", args); err != nil {
@@ -103,6 +108,17 @@ func run(args []string) error {
 	}
 	defer st.Close()
 	cfg.Store = st
+	if *natsURL != "" {
+		if *dsn == "" {
+			return errors.New("-nats needs -db postgres://…: the nodes of a cluster share one store")
+		}
+		cfg = cfg.WithDefaults() // the node id
+		cl, err := natscluster.New(natscluster.Config{URL: *natsURL, NodeID: cfg.NodeID, Lease: *lease}, log)
+		if err != nil {
+			return err
+		}
+		cfg.Cluster = cl
+	}
 	srv, err := server.New(cfg, log)
 	if err != nil {
 		return err
