@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
 // Config is one load run. Its zero value means "default" for every field
 // whose comment names one; Run fills them in.
 type Config struct {
-	// Server is the server's base URL. Default "http://127.0.0.1:8080".
+	// Server is the server's base URL, or the base URLs of several nodes of
+	// one cluster separated by commas (for example
+	// "http://127.0.0.1:18081,http://127.0.0.1:18082"). Bot i signs in and
+	// connects through server i mod n, and fails over to the next listed
+	// server (see Servers). Default "http://127.0.0.1:8080".
 	Server string
 	// Bots is the number of bots. Default 64.
 	Bots int
@@ -45,10 +50,17 @@ type Config struct {
 	// MaxLoggedErrors is how many errors are logged one by one; the rest are
 	// only counted. Default 20.
 	MaxLoggedErrors int
+	// LobbyChat is how often each bot posts a line to the lobby chat while it
+	// is not in a match; 0 posts none. The server limits chat per player
+	// (server.Config.ChatBurst, ChatEvery: 5 lines, then one per 2s by
+	// default): a shorter interval gets lines refused as rate limited, which
+	// are errors. Default 0.
+	LobbyChat time.Duration
 	// ServerPID is the server's process id, whose CPU time and memory are
 	// sampled from /proc at both ends of the window (Linux only; see
 	// ServerProcess); 0 samples none. The server's /metrics is scraped
-	// either way (see ServerMetrics). Default 0.
+	// either way (see ServerMetrics). With several servers listed, both
+	// are the first listed server's. Default 0.
 	ServerPID int
 }
 
@@ -84,11 +96,29 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// Servers returns the base URLs listed in Server, in order, each trimmed of
+// spaces. Validate checks each of them.
+func (c Config) Servers() []string {
+	list := strings.Split(c.Server, ",")
+	for i, s := range list {
+		list[i] = strings.TrimSpace(s)
+	}
+	return list
+}
+
 // Validate reports every problem with a filled-in configuration.
 func (c Config) Validate() error {
 	var errs []error
-	if u, err := url.Parse(c.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("server %q: must be an absolute http(s) URL", c.Server))
+	servers := c.Servers()
+	for _, s := range servers {
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("server %q: must be an absolute http(s) URL", s))
+		}
+	}
+	if c.Bots >= 1 {
+		if name := botName(c.Bots-1, len(servers)-1); len(name) > maxBotName {
+			errs = append(errs, fmt.Errorf("bots %d over %d servers: bot name %q is longer than %d characters", c.Bots, len(servers), name, maxBotName))
+		}
 	}
 	if c.Bots < 1 {
 		errs = append(errs, fmt.Errorf("bots %d: must be at least 1", c.Bots))
@@ -107,6 +137,7 @@ func (c Config) Validate() error {
 	}
 	for name, d := range map[string]time.Duration{
 		"connect timeout": c.ConnectTimeout, "reconnect delay": c.ReconnectDelay, "late reject grace": c.LateRejectGrace,
+		"lobby chat": c.LobbyChat,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must not be negative", name, d))

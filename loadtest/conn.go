@@ -50,10 +50,14 @@ type conn struct {
 	closeOnce sync.Once
 }
 
-// dial opens a websocket to wsURL; ctx bounds the handshake.
+// dial opens a websocket to wsURL; ctx bounds the handshake. A handshake
+// answered 503 (a draining node) is an errDraining.
 func dial(ctx context.Context, wsURL string) (*conn, error) {
 	ws, resp, err := dialer.DialContext(ctx, wsURL, nil)
 	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
+			return nil, fmt.Errorf("dial %s: %w: %w (http %d)", wsURL, errDraining, err, resp.StatusCode)
+		}
 		if resp != nil {
 			return nil, fmt.Errorf("dial %s: %w (http %d)", wsURL, err, resp.StatusCode)
 		}

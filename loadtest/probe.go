@@ -124,11 +124,13 @@ type serverSample struct {
 const probeTimeout = 10 * time.Second
 
 // newServerProbe checks that the server's process can be sampled, if cfg
-// names one; an unreadable pid is a configuration error.
+// names one; an unreadable pid is a configuration error. With several
+// servers listed, the probe samples the first.
 func newServerProbe(cfg Config) (*serverProbe, error) {
-	u, err := url.JoinPath(cfg.Server, "metrics")
+	first := cfg.Servers()[0]
+	u, err := url.JoinPath(first, "metrics")
 	if err != nil {
-		return nil, fmt.Errorf("server %q: %w", cfg.Server, err)
+		return nil, fmt.Errorf("server %q: %w", first, err)
 	}
 	p := &serverProbe{metricsURL: u, pid: cfg.ServerPID, client: &http.Client{Timeout: probeTimeout}}
 	if p.pid != 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +15,12 @@ import (
 // starts every bot goroutine and waits for them all, and for the senders,
 // before it reads the bots' own counters.
 type runner struct {
-	cfg   Config
-	log   *slog.Logger
-	epoch time.Time // every time below is time.Since(epoch), monotonic
+	cfg     Config
+	log     *slog.Logger
+	servers serverList
+	epoch   time.Time // every time below is time.Since(epoch), monotonic
+	// chatTag marks the run's lobby lines (see chatLine): the epoch in base 36.
+	chatTag string
 
 	// The window, in ns since epoch; both zero until ramp-up completes.
 	windowStart, windowEnd atomic.Int64
@@ -33,6 +38,10 @@ type runner struct {
 
 	errs   errorCounter
 	logged atomic.Int64 // errors logged so far
+
+	// Whole-run counts of rare events, from any bot.
+	moves, failovers    atomic.Uint64
+	chatSent, chatCross atomic.Uint64
 
 	matchesMu sync.Mutex
 	matches   map[string]struct{} // ended in the window
@@ -56,6 +65,24 @@ func (r *runner) error(bot int, kind string, err error) {
 			r.log.Warn("further errors are counted, not logged")
 		}
 	}
+}
+
+// chatLine is the text of a lobby line posted at t (since epoch): the run's
+// tag and t, so that a bot of the run that receives it knows when it was
+// posted (see bot.onChat).
+func (r *runner) chatLine(t time.Duration) string {
+	return "arena-bots " + r.chatTag + " " + strconv.FormatInt(int64(t), 10)
+}
+
+// chatPosted returns when a line of chatLine's was posted; ok is false for
+// any other text, a line of another run's included.
+func (r *runner) chatPosted(text string) (t time.Duration, ok bool) {
+	rest, ok := strings.CutPrefix(text, "arena-bots "+r.chatTag+" ")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return time.Duration(n), err == nil
 }
 
 // matchEnded records that a bot received the end of match id at t.
@@ -97,7 +124,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &runner{cfg: cfg, log: log, epoch: time.Now(), stop: make(chan struct{}), matches: make(map[string]struct{})}
+	servers, err := newServerList(cfg.Servers())
+	if err != nil {
+		return Summary{}, err
+	}
+	epoch := time.Now()
+	r := &runner{cfg: cfg, log: log, servers: servers, epoch: epoch, chatTag: strconv.FormatInt(epoch.UnixNano(), 36),
+		stop: make(chan struct{}), matches: make(map[string]struct{})}
 	botCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.senders = newSenders(botCtx, r.epoch)
@@ -177,6 +210,10 @@ func (r *runner) summary(bots []*bot, ramp, window time.Duration, connected int)
 		InputAckMS:             r.ackLatency.quantiles(0.001),
 		InputAckTicks:          r.ackTicks.quantiles(1),
 		BotsCPUs:               min(runtime.NumCPU(), runtime.GOMAXPROCS(0)),
+		Moves:                  r.moves.Load(),
+		Failovers:              r.failovers.Load(),
+		LobbyChatSent:          r.chatSent.Load(),
+		LobbyChatReceivedCross: r.chatCross.Load(),
 	}
 	for _, b := range bots {
 		if b.decode {

@@ -9,10 +9,11 @@ import (
 )
 
 // Summary is what a run measured. Every rate and percentile covers the
-// measurement window only; Errors and ErrorKinds cover the whole run, ramp-up
-// included.
+// measurement window only; Errors and ErrorKinds, and the counts of moves,
+// failovers and lobby chat, cover the whole run, ramp-up included.
 type Summary struct {
-	// Server is the server's base URL.
+	// Server is the server's base URL, or the comma-separated list of the
+	// cluster's nodes' (Config.Server).
 	Server string `json:"server"`
 	// Mode is the mode the bots queued for.
 	Mode string `json:"mode"`
@@ -65,6 +66,24 @@ type Summary struct {
 	// InputAckTicks is, for the same inputs, the acknowledging snapshot's
 	// tick minus the newest tick the bot had seen when it sent the input.
 	InputAckTicks Quantiles `json:"input_ack_ticks"`
+	// Moves counts the matches the bots joined on another node: a
+	// MatchFound naming node_url, which a bot followed to take its seat
+	// there (not an error; a seat that node refused is one, seat_refused).
+	Moves uint64 `json:"moves"`
+	// Failovers counts the times a bot not in a match lost its server (a
+	// refused connection, close 1001 going away, a draining node) and went
+	// on to the next listed server with its token (not an error). Only with
+	// several servers: with one, such a failure is an error.
+	Failovers uint64 `json:"failovers"`
+	// LobbyChatSent is the number of lobby chat lines the bots posted
+	// (Config.LobbyChat), a few refused because the bot's match began as the
+	// line crossed included.
+	LobbyChatSent uint64 `json:"lobby_chat_sent"`
+	// LobbyChatReceivedCross is the number of lobby lines the bots received
+	// from bots that signed in through another server than theirs: lines
+	// that crossed nodes, in a cluster. Each line counts once per bot that
+	// received it live, not again when the lobby's history replays it.
+	LobbyChatReceivedCross uint64 `json:"lobby_chat_received_cross"`
 	// Errors is the number of errors of the whole run.
 	Errors uint64 `json:"errors"`
 	// ErrorKinds counts Errors by kind.
@@ -185,6 +204,8 @@ func (s Summary) WriteText(w io.Writer) {
 		s.SnapshotsPerBotPerS, s.SnapshotsTotal, s.SnapshotsDecoded, s.SnapshotsMissed)
 	line("downstream", "%.0f B/bot/s (%d B total)", s.BytesPerBotPerS, s.BytesTotal)
 	line("inputs", "%d sent, %d refused after their match ended", s.InputsSent, s.InputsAfterEnd)
+	line("nodes", "%d matches joined on another node, %d failovers to the next server", s.Moves, s.Failovers)
+	line("lobby chat", "%d lines sent, %d received that were sent through another node", s.LobbyChatSent, s.LobbyChatReceivedCross)
 	quant := func(label, unit string, q Quantiles) {
 		line(label, "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f %s (%d samples)", q.P50, q.P90, q.P99, q.Max, unit, q.Samples)
 	}

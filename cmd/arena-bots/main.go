@@ -85,7 +85,8 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Config, options, erro
 	fs := flag.NewFlagSet("arena-bots", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg loadtest.Config
-	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080", "the server's base URL")
+	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080",
+		"the server's base URL, or a comma-separated list of a cluster's nodes' (bot i uses server i mod n, failing over to the next; the first is probed)")
 	fs.IntVar(&cfg.Bots, "bots", 64, "number of bots")
 	fs.StringVar(&cfg.Mode, "mode", "ffa16", "game mode to queue for")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "measurement window, after ramp-up")
@@ -93,7 +94,9 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Config, options, erro
 	fs.IntVar(&cfg.DecodeEvery, "decode-every", 1, "one bot in N decodes every snapshot and times acknowledgements")
 	fs.IntVar(&cfg.StopAfterMatches, "matches", 0, "end the window once this many matches have ended in it (0: no limit)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the bots' random play")
-	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id: report its CPU time and memory from /proc over the window (0: none)")
+	fs.DurationVar(&cfg.LobbyChat, "lobby-chat", 0,
+		"post a lobby chat line this often while not in a match (0: never); below the server's chat_every (2s by default) lines are refused")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id (the first listed server's): report its CPU time and memory from /proc over the window (0: none)")
 	var opts options
 	fs.BoolVar(&opts.json, "json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write the bots' own CPU profile to this file")
