@@ -441,3 +441,38 @@ func TestNetPlayOnAnotherNode(t *testing.T) {
 		}
 	})
 }
+
+func TestRefusedSeatOnReconnectGoesHomeWithBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.signIn("alice")
+		h.moveToMatchNode()
+		h.drop()
+		time.Sleep(time.Second)
+		h.step()
+		h.wantDial(matchNode, "tok-alice", "")
+		// The match's node no longer holds the seat, and says so with 4005.
+		c := h.conn()
+		c.closeErr = closeError(transport.CloseSeatRefused)
+		close(c.toClient)
+		h.step()
+		h.wantScreen(ScreenMenu)
+		if !strings.Contains(h.a.Notice(), "refused the seat") || !h.a.Reconnecting() {
+			t.Fatalf("notice %q reconnecting %v", h.a.Notice(), h.a.Reconnecting())
+		}
+		dialed := h.d.dialed()
+		h.step()
+		if h.d.dialed() != dialed {
+			t.Fatal("reconnected at once after a 4005 outside a move")
+		}
+		time.Sleep(2 * time.Second)
+		h.step()
+		h.wantDial("", "tok-alice", "")
+		h.serve(authenticated())
+		h.wantScreen(ScreenMenu)
+		if !h.a.Online() || h.a.Reconnecting() || h.a.Node() != "" {
+			t.Fatalf("online %v reconnecting %v node %q", h.a.Online(), h.a.Reconnecting(), h.a.Node())
+		}
+		h.a.Close()
+	})
+}

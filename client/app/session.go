@@ -163,20 +163,30 @@ func (a *App) moveTo(node, ticket string) {
 
 // seatRefused handles close code 4005 on the node the player moved to: the
 // ticket was forged, expired, used or meant for another node. The match is
-// off; back to the lobby on the node the player came from.
+// off; back to the lobby on the node the player came from, at once. (A 4005
+// outside a move, which no ticket asked for, goes back to the Dialer's own
+// server on the reconnect schedule, so that a node refusing every time is
+// not asked again at every frame.)
 func (a *App) seatRefused() {
 	c := &a.conn
-	if c.moving {
-		c.node = c.origin
-	}
-	c.moving, c.origin, c.ticket = false, "", ""
-	c.reconnecting, c.resuming, c.attempt = false, false, 0
-	a.status = ""
+	moved := c.moving
 	if a.screen == ScreenMatch {
 		a.leaveMatch(ScreenMenu)
 	}
 	a.fail("could not join the match: its server refused the seat")
-	a.connect()
+	c.moving, c.ticket, c.resuming = false, "", false
+	if moved {
+		c.node, c.origin = c.origin, ""
+		c.reconnecting, c.attempt = false, 0
+		a.status = ""
+		a.connect()
+		return
+	}
+	c.node = ""
+	c.reconnecting, c.connecting = true, false
+	c.attempt++
+	c.retryAt = a.now.Add(a.backoff(c.attempt))
+	a.status = fmt.Sprintf("Connection lost: reconnecting (attempt %d)…", c.attempt)
 }
 
 // SubmitName signs in under name (on the name screen, when not already
@@ -192,7 +202,7 @@ func (a *App) SubmitName(name string) {
 	}
 	a.notice = ""
 	a.ForgetSession()
-	a.conn.link = startLink(a.cfg.Dialer, linkTarget{node: a.conn.node, name: name}, a.cfg.Now)
+	a.conn.link = startLink(a.cfg.Dialer, linkTarget{name: name}, a.cfg.Now) // a new player starts on the Dialer's own server
 	a.conn.connecting = true
 	a.conn.signedIn, a.conn.refusal, a.conn.replaced = false, "", false
 	a.status = "Connecting…"
@@ -239,8 +249,8 @@ func (a *App) ChangeName() {
 }
 
 // Close ends the network session on purpose (no reconnect) and returns to
-// the name screen. The stored session stays, to "play as" it again, on the
-// same node (which still holds the seat of a match the player left so).
+// the name screen. The stored session stays, to "play as" it again on the
+// same node, which may still hold the seat of a match the player was in.
 func (a *App) Close() {
 	c := &a.conn
 	if c.link != nil {
