@@ -14,6 +14,9 @@ func TestBadFlags(t *testing.T) {
 		{"-server-pid", "-1"},
 		{"-server-pid", "1073741824", "-duration", "1ms"}, // no such process
 		{"-server", "127.0.0.1:8080"},
+		{"-server", "http://127.0.0.1:18081,127.0.0.1:18082"},
+		{"-server", "http://127.0.0.1:18081,"},
+		{"-lobby-chat", "-1s"},
 		{"-nope"},
 		{"extra"},
 	} {
