@@ -214,3 +214,31 @@ func TestSnapshotTag(t *testing.T) {
 		t.Fatal("a frame with a request id looks like a bare snapshot")
 	}
 }
+
+// TestBotsChatInTheLobby has two bots wait in the lobby of a real server for
+// a match that needs four, posting lobby lines. Listed twice, the server
+// signs one bot in as server 0 and the other as server 1, so each counts the
+// other's lines as having crossed.
+func TestBotsChatInTheLobby(t *testing.T) {
+	cfg := quickMode(t, 4, time.Second)
+	cfg.ChatEvery = 10 * time.Millisecond
+	ts := startServer(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	sum, err := Run(ctx, Config{Server: ts.URL + "," + ts.URL, Bots: 2, Mode: "quick", Duration: time.Second, LobbyChat: 50 * time.Millisecond}, testLogger(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	js, _ := json.Marshal(sum)
+	t.Logf("summary: %s", js)
+	if sum.Errors != 0 || sum.Connected != 2 {
+		t.Errorf("errors %d %v, %d connected; want none and 2", sum.Errors, sum.ErrorKinds, sum.Connected)
+	}
+	// About 20 lines each in the second; the last may not have arrived.
+	if sum.LobbyChatSent < 20 || sum.LobbyChatReceivedCross < sum.LobbyChatSent/2 || sum.LobbyChatReceivedCross > sum.LobbyChatSent {
+		t.Errorf("%d lobby lines sent, %d received across: want about 40, and each received by the other bot", sum.LobbyChatSent, sum.LobbyChatReceivedCross)
+	}
+	if sum.Moves != 0 || sum.Failovers != 0 {
+		t.Errorf("%d moves, %d failovers on one server; want none", sum.Moves, sum.Failovers)
+	}
+}
