@@ -204,7 +204,7 @@ func (s Summary) WriteText(w io.Writer) {
 		s.SnapshotsPerBotPerS, s.SnapshotsTotal, s.SnapshotsDecoded, s.SnapshotsMissed)
 	line("downstream", "%.0f B/bot/s (%d B total)", s.BytesPerBotPerS, s.BytesTotal)
 	line("inputs", "%d sent, %d refused after their match ended", s.InputsSent, s.InputsAfterEnd)
-	line("nodes", "%d matches joined on another node, %d failovers to the next server", s.Moves, s.Failovers)
+	line("nodes", "%d moves to a match on another node, %d failovers to the next server", s.Moves, s.Failovers)
 	line("lobby chat", "%d lines sent, %d received that were sent through another node", s.LobbyChatSent, s.LobbyChatReceivedCross)
 	quant := func(label, unit string, q Quantiles) {
 		line(label, "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f %s (%d samples)", q.P50, q.P90, q.P99, q.Max, unit, q.Samples)

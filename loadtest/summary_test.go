@@ -70,3 +70,20 @@ func TestWriteTextSaysSaturated(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteTextSaysNodesAndChat(t *testing.T) {
+	s := heldRun()
+	s.Server = "http://127.0.0.1:18081,http://127.0.0.1:18082"
+	s.Moves, s.Failovers, s.LobbyChatSent, s.LobbyChatReceivedCross = 7, 2, 40, 31
+	var out bytes.Buffer
+	s.WriteText(&out)
+	for _, want := range []string{
+		"server http://127.0.0.1:18081,http://127.0.0.1:18082",
+		"nodes        7 moves to a match on another node, 2 failovers to the next server",
+		"lobby chat   40 lines sent, 31 received that were sent through another node",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary without %q:\n%s", want, out.String())
+		}
+	}
+}

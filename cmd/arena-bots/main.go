@@ -86,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Config, options, erro
 	fs.SetOutput(stderr)
 	var cfg loadtest.Config
 	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080",
-		"the server's base URL, or a comma-separated list of a cluster's nodes' (bot i uses server i mod n, failing over to the next; the first is probed)")
+		"the server's base URL, or a comma-separated list of base URLs, one per node of a cluster (bot i signs in through server i mod n and fails over to the next; /metrics and -server-pid are the first's)")
 	fs.IntVar(&cfg.Bots, "bots", 64, "number of bots")
 	fs.StringVar(&cfg.Mode, "mode", "ffa16", "game mode to queue for")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "measurement window, after ramp-up")
@@ -95,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Config, options, erro
 	fs.IntVar(&cfg.StopAfterMatches, "matches", 0, "end the window once this many matches have ended in it (0: no limit)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the bots' random play")
 	fs.DurationVar(&cfg.LobbyChat, "lobby-chat", 0,
-		"post a lobby chat line this often while not in a match (0: never); below the server's chat_every (2s by default) lines are refused")
+		"post a lobby chat line this often while not in a match (0: never); faster than the server's chat limit (5 lines, then one per 2s, by default) gets lines refused, counted as errors")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id (the first listed server's): report its CPU time and memory from /proc over the window (0: none)")
 	var opts options
 	fs.BoolVar(&opts.json, "json", false, "print the summary as one JSON object on stdout (the human summary goes to stderr)")
