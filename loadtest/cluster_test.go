@@ -445,3 +445,72 @@ func TestLobbyChatAcrossNodes(t *testing.T) {
 		t.Errorf("signed in %q, want b0-s0 and b2-s0 on A, b1-s1 on B", got)
 	}
 }
+
+// TestBotRejoinsItsMatchOnTheOtherNode: the bot's connection to node B,
+// where its match runs, drops mid-match. It comes back to B, not to its own
+// node A, with its token alone; B still holds the seat, so it refuses the
+// queue request (not an error) and describes the match again; the bot plays
+// on and queues again on B after the match.
+func TestBotRejoinsItsMatchOnTheOtherNode(t *testing.T) {
+	done := make(chan struct{})
+	finish := onceCloser(done)
+	var (
+		mu     sync.Mutex
+		authsB []*arenav1.Authenticate
+		connsA int
+	)
+	start := &arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{MatchId: "m1", TickRate: 30, YourShipId: 1}}}
+	b := newFakeNode(t, func(c *fakeConn) {
+		mu.Lock()
+		authsB = append(authsB, c.auth)
+		first := len(authsB) == 1
+		mu.Unlock()
+		c.authenticated()
+		if first {
+			c.send(start)
+			time.Sleep(50 * time.Millisecond)
+			c.ws.Close() // dropped, no close frame
+			return
+		}
+		m, err := c.next()
+		if err != nil || m.GetQueueJoin() == nil {
+			t.Errorf("back on B: %v, %v; want a QueueJoin", m, err)
+			return
+		}
+		c.send(&arenav1.ServerMessage{RequestId: m.GetRequestId(), Body: &arenav1.ServerMessage_Error{Error: &arenav1.Error{
+			Code: arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED, Message: "already in a match",
+		}}})
+		c.send(start)
+		time.Sleep(50 * time.Millisecond)
+		c.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchEnd{MatchEnd: &arenav1.MatchEnd{MatchId: "m1"}}})
+		if m, err := c.next(); err != nil || m.GetQueueJoin() == nil {
+			t.Errorf("after MatchEnd on B: %v, %v; want a QueueJoin", m, err)
+		}
+		finish()
+		c.next()
+	})
+	a := newFakeNode(t, func(c *fakeConn) {
+		mu.Lock()
+		connsA++
+		mu.Unlock()
+		if !c.queued() {
+			return
+		}
+		c.send(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_MatchFound{MatchFound: &arenav1.MatchFound{
+			MatchId: "m1", Mode: "quick", NodeUrl: b.ws, SeatTicket: "ticket-1",
+		}}})
+		c.next()
+	})
+	sum := runUntil(t, Config{Server: a.ts.URL + "," + b.ts.URL, Bots: 1}, done)
+	if sum.Moves != 1 || sum.Failovers != 0 || sum.Errors != 1 || sum.ErrorKinds["disconnect"] != 1 {
+		t.Errorf("moves %d, failovers %d, errors %d %v; want one move and the one disconnect", sum.Moves, sum.Failovers, sum.Errors, sum.ErrorKinds)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if connsA != 1 || len(authsB) != 2 {
+		t.Fatalf("%d connections to A, %d to B; want 1 and 2", connsA, len(authsB))
+	}
+	if again := authsB[1]; again.GetToken() != "token-b0-s0" || again.GetSeatTicket() != "" {
+		t.Errorf("back on B with %v; want the token alone", again)
+	}
+}
