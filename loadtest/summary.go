@@ -81,8 +81,9 @@ type Summary struct {
 	LobbyChatSent uint64 `json:"lobby_chat_sent"`
 	// LobbyChatReceivedCross is the number of lobby lines the bots received
 	// from bots that signed in through another server than theirs: lines
-	// that crossed nodes, in a cluster. Each line counts once per bot that
-	// received it live, not again when the lobby's history replays it.
+	// that crossed nodes, in a cluster. A line counts at most once per bot:
+	// lines posted before the bot last entered the lobby, which the lobby's
+	// history replays, are not counted.
 	LobbyChatReceivedCross uint64 `json:"lobby_chat_received_cross"`
 	// Errors is the number of errors of the whole run.
 	Errors uint64 `json:"errors"`
