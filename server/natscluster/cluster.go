@@ -128,9 +128,13 @@ type leadership struct {
 }
 
 // New connects to NATS. The connection retries forever in the background
-// once made; New fails when the first attempt does.
+// once made; New fails when the first attempt does. log (nil: none) takes
+// the connection's events.
 func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.NodeID == "" {
 		return nil, errors.New("natscluster: a node id is required")
 	}

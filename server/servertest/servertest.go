@@ -5,7 +5,9 @@ package servertest
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,11 +30,22 @@ func Start(t *testing.T, cfg server.Config) *httptest.Server {
 		t.Cleanup(func() { _ = st.Close() }) // runs after the shutdown below
 		cfg.Store = st
 	}
+	// The listener comes first, so the server knows its public URL (where a
+	// cluster sends players for the matches placed on it).
+	var handler atomic.Pointer[http.Handler]
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*handler.Load()).ServeHTTP(w, r)
+	}))
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = ts.URL
+	}
 	srv, err := server.New(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
+		ts.Close()
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	handler.Store(&h)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
