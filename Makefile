@@ -63,9 +63,9 @@ vet:
 	$(GO) vet ./...
 	$(WASMENV) $(GO) vet ./client/... ./netcode/... ./game/... ./cmd/arena-client/
 
-## gotest: the Go tests, with a throwaway PostgreSQL cluster for store's Postgres tests (scripts/with-pg.sh sets ARENA_TEST_POSTGRES, installs Debian's postgresql when missing, and removes the cluster whether the tests pass or fail).
+## gotest: the Go tests, with a throwaway PostgreSQL cluster for store's Postgres tests (scripts/with-pg.sh sets ARENA_TEST_POSTGRES, installs Debian's postgresql when missing, and removes the cluster whether the tests pass or fail) and a nats-server binary for the tests that run real NATS servers (scripts/nats.sh bin installs Debian's nats-server when missing; its path goes in ARENA_TEST_NATS, used by internal/natsproc).
 gotest:
-	./scripts/with-pg.sh $(GO) test -race -shuffle=on -skip '^TestSoak$$' ./...
+	ARENA_TEST_NATS="$$(./scripts/nats.sh bin)" && export ARENA_TEST_NATS && ./scripts/with-pg.sh $(GO) test -race -shuffle=on -skip '^TestSoak$$' ./...
 
 ## wasm-test: the pure packages under js/wasm (Node): the game's golden per-tick hashes prove amd64 and wasm agree.
 wasm-test:
