@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -53,6 +54,10 @@ type Cluster interface {
 	// Close leaves the cluster.
 	Close() error
 }
+
+// ErrQueueUnavailable is what a Cluster's Enqueue returns (wrapped) when
+// the queues cannot be reached; the player is told UNAVAILABLE.
+var ErrQueueUnavailable = errors.New("matchmaking is unavailable")
 
 // ClusterEnv is what a cluster is started with, from the server.
 type ClusterEnv struct {

@@ -269,6 +269,8 @@ func queueErrorCode(err error) arenav1.ErrorCode {
 		return arenav1.ErrorCode_ERROR_CODE_UNKNOWN_MODE
 	case errors.Is(err, errShuttingDown):
 		return arenav1.ErrorCode_ERROR_CODE_SHUTTING_DOWN
+	case errors.Is(err, ErrQueueUnavailable):
+		return arenav1.ErrorCode_ERROR_CODE_UNAVAILABLE
 	case errors.Is(err, errAlreadyQueued), errors.Is(err, errInMatch):
 		return arenav1.ErrorCode_ERROR_CODE_ALREADY_QUEUED
 	case errors.Is(err, errUnknownMatch):

@@ -62,7 +62,7 @@ func subjectNode(id, op string) string    { return "arena.node." + id + "." + op
 const maxMessage = 1 << 20
 
 // ErrUnavailable is returned for queue requests while NATS is unreachable.
-var ErrUnavailable = errors.New("matchmaking is unavailable: the cluster's broker is not reachable")
+var ErrUnavailable = fmt.Errorf("%w: the cluster's broker is not reachable", server.ErrQueueUnavailable)
 
 // Config is how a node joins its cluster.
 type Config struct {
