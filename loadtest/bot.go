@@ -74,6 +74,10 @@ type bot struct {
 	server   int               // the listed server the bot queues on; it fails over to the next one
 	matchURL string            // the websocket URL of the node holding the bot's match; "" when not in one
 	move     seat              // the seat to take on another node (MatchFound.node_url); zero when none
+	// found is when the bot's last MatchFound arrived, until the match's
+	// first snapshot; foundMoved says whether the match was on another node.
+	found      time.Duration
+	foundMoved bool
 
 	// nextSeq is the next input sequence. It continues across matches and
 	// connections; the bot's sender owns it while it runs, run otherwise.
@@ -278,6 +282,7 @@ func (b *bot) session(ctx context.Context, ready func()) (moved bool) {
 			b.onSnapshot(ctx, s, now, in, body.Snapshot)
 		case *arenav1.ServerMessage_MatchFound:
 			s.inLobby.Store(false)
+			b.found, b.foundMoved = now, body.MatchFound.GetNodeUrl() != ""
 			if found := body.MatchFound; found.GetNodeUrl() != "" {
 				// The match runs on another node: close this connection
 				// (normally, in endSession) and take the seat there.
@@ -453,6 +458,14 @@ func (b *bot) onSnapshot(ctx context.Context, s *session, now time.Duration, in 
 		}
 	}
 	s.lastSnap = now
+	if b.found != 0 {
+		h := &r.foundLocal
+		if b.foundMoved {
+			h = &r.foundMoved
+		}
+		h.add(b.id, uint64((now-b.found)/time.Microsecond))
+		b.found = 0
+	}
 	if snap == nil || !s.inMatch {
 		return
 	}

@@ -35,6 +35,9 @@ type runner struct {
 	interarrival histogram // µs
 	ackLatency   histogram // µs
 	ackTicks     histogram // ticks
+	// From a MatchFound to the match's first snapshot, at the bot (µs):
+	// found on the node that runs the match, or moved there from another.
+	foundLocal, foundMoved histogram
 
 	errs   errorCounter
 	logged atomic.Int64 // errors logged so far
@@ -209,6 +212,8 @@ func (r *runner) summary(bots []*bot, ramp, window time.Duration, connected int)
 		SnapshotInterarrivalMS: r.interarrival.quantiles(0.001),
 		InputAckMS:             r.ackLatency.quantiles(0.001),
 		InputAckTicks:          r.ackTicks.quantiles(1),
+		FoundToSnapshotMS:      r.foundLocal.quantiles(0.001),
+		MovedToSnapshotMS:      r.foundMoved.quantiles(0.001),
 		BotsCPUs:               min(runtime.NumCPU(), runtime.GOMAXPROCS(0)),
 		Moves:                  r.moves.Load(),
 		Failovers:              r.failovers.Load(),

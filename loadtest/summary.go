@@ -66,6 +66,14 @@ type Summary struct {
 	// InputAckTicks is, for the same inputs, the acknowledging snapshot's
 	// tick minus the newest tick the bot had seen when it sent the input.
 	InputAckTicks Quantiles `json:"input_ack_ticks"`
+	// FoundToSnapshotMS is the time from a MatchFound to the match's first
+	// snapshot at a bot whose match runs on the node it was connected to,
+	// in milliseconds (whole run).
+	FoundToSnapshotMS Quantiles `json:"found_to_snapshot_ms"`
+	// MovedToSnapshotMS is the same for a bot whose match runs on another
+	// node: MatchFound, close, connect there with the seat ticket, first
+	// snapshot.
+	MovedToSnapshotMS Quantiles `json:"moved_to_snapshot_ms"`
 	// Moves counts the matches the bots joined on another node: a
 	// MatchFound naming node_url, which a bot followed to take its seat
 	// there (not an error; a seat that node refused is one, seat_refused).
@@ -213,6 +221,8 @@ func (s Summary) WriteText(w io.Writer) {
 	quant("interarrival", "ms", s.SnapshotInterarrivalMS)
 	quant("input ack", "ms", s.InputAckMS)
 	quant("input ack", "ticks", s.InputAckTicks)
+	quant("found→snapshot", "ms", s.FoundToSnapshotMS)
+	quant("moved→snapshot", "ms", s.MovedToSnapshotMS)
 	errs := fmt.Sprint(s.Errors)
 	for _, k := range slices.Sorted(maps.Keys(s.ErrorKinds)) {
 		errs += fmt.Sprintf(" %s=%d", k, s.ErrorKinds[k])
