@@ -25,6 +25,7 @@ natsport=${NATS_PORT:-4222}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 dir=$(mktemp -d "${TMPDIR:-/tmp}/arena-cluster.XXXXXX")
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/arena-pg.XXXXXX") # its own: pg.sh hands it to the postgres user
 pids=()
 
 cleanup() {
