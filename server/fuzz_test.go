@@ -166,12 +166,20 @@ func FuzzAuthenticate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// No seat is held on this server, so a token with any seat ticket is
+	// refused: a signed ticket for a seat elsewhere too.
+	seat, err := srv.signer.issueSeat("alice", "m1", srv.cluster.NodeID(), now)
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, token := range []string{valid, expired, valid[:len(valid)-2], "x.y", ""} {
-		b, err := proto.Marshal(&arenav1.ClientMessage{RequestId: 1, Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: token}}})
-		if err != nil {
-			f.Fatal(err)
+		for _, ticket := range []string{"", seat} {
+			b, err := proto.Marshal(&arenav1.ClientMessage{RequestId: 1, Body: &arenav1.ClientMessage_Authenticate{Authenticate: &arenav1.Authenticate{Token: token, SeatTicket: ticket}}})
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
 		}
-		f.Add(b)
 	}
 	f.Add([]byte{0xff, 0xff})
 	f.Fuzz(func(t *testing.T, frame []byte) {
@@ -182,7 +190,9 @@ func FuzzAuthenticate(f *testing.F) {
 		}
 		id, no := srv.checkAuthenticate(&msg, readErr)
 		want, verr := srv.signer.verify(msg.GetAuthenticate().GetToken(), srv.cfg.Clock.Now())
-		signsIn := readErr == nil && msg.GetAuthenticate() != nil && verr == nil
+		tokenOK := readErr == nil && msg.GetAuthenticate() != nil && verr == nil
+		withTicket := msg.GetAuthenticate().GetSeatTicket() != ""
+		signsIn := tokenOK && !withTicket
 		switch {
 		case signsIn && no != nil:
 			t.Fatalf("a valid token was refused: %v", no.text)
@@ -190,7 +200,9 @@ func FuzzAuthenticate(f *testing.F) {
 			t.Fatalf("signed in as %+v, the token names %+v", id, want)
 		case !signsIn && no == nil:
 			t.Fatalf("%v signed in as %+v", &msg, id)
-		case !signsIn && (no.closeCode != closeUnauthenticated && no.closeCode != closeBadMessage || no.text == ""):
+		case tokenOK && withTicket && (no.closeCode != closeSeatRefused || no.text == ""):
+			t.Fatalf("refusal of a seat ticket %+v: want close 4005 with a reason", no)
+		case !tokenOK && (no.closeCode != closeUnauthenticated && no.closeCode != closeBadMessage || no.text == ""):
 			t.Fatalf("refusal %+v: want close 4001 or 4004 with a reason", no)
 		}
 	})
