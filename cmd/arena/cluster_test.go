@@ -657,7 +657,10 @@ func TestClusterPlayAcrossNodes(t *testing.T) {
 		Mode:        "duel",
 		Duration:    24 * time.Second, // two 10 s duels (countdown included) per bot
 		DecodeEvery: 4,
-		LobbyChat:   3 * time.Second,
+		// Duel bots are matched at once, so their lobby stays are short (from
+		// a MatchEnd to the next MatchFound): a line every 400 ms catches
+		// them, within the chat limit (a burst of 5, then one per 2 s).
+		LobbyChat: 400 * time.Millisecond,
 	}, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
