@@ -75,7 +75,10 @@ type Config struct {
 	Lease time.Duration
 	// LoadEvery is the time between load reports. Default 1s.
 	LoadEvery time.Duration
-	// PlaceTimeout bounds one node's answer to a placement. Default 2s.
+	// PlaceTimeout bounds one node's answer to a placement. It must exceed
+	// the node's store timeout (the node reads the ratings of the players
+	// it seats), or a slow node may create a match another node then
+	// creates too. Default 5s.
 	PlaceTimeout time.Duration
 }
 
@@ -87,7 +90,7 @@ func (c Config) withDefaults() Config {
 		c.LoadEvery = time.Second
 	}
 	if c.PlaceTimeout == 0 {
-		c.PlaceTimeout = 2 * time.Second
+		c.PlaceTimeout = 5 * time.Second
 	}
 	return c
 }

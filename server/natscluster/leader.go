@@ -109,7 +109,36 @@ func (c *Cluster) lead(ctx context.Context, mode string, rev uint64) error {
 	c.env.Log.Info("serving a queue", slog.String("mode", mode))
 	c.publish(subjectQueue(mode, "resync"), resync{Mode: mode})
 	go q.Serve(lctx, c.env.Clock, c.env.QueuePass, c.env.QueueStatus, placer{c: c, mode: mode, queues: q})
+	go c.pruneTickets(lctx, mode, q)
 	return nil
+}
+
+// pruneTickets drops, every load report period, the tickets of nodes the
+// leader no longer hears from, so that no match is formed with players
+// whose node is gone. It starts once the leader has had time to hear from
+// every live node.
+func (c *Cluster) pruneTickets(ctx context.Context, mode string, q *server.Queues) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(c.alive()):
+	}
+	t := time.NewTicker(c.cfg.LoadEvery)
+	defer t.Stop()
+	for {
+		live := make(map[string]bool)
+		for _, n := range c.Peers() {
+			live[n.ID] = true
+		}
+		if n := q.LeaveNodes(func(node string) bool { return !live[node] }); n > 0 {
+			c.env.Log.Info("dropped the tickets of nodes gone silent", slog.String("mode", mode), slog.Int("tickets", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // resign stops serving a mode's queue whose lease this node lost.
@@ -142,12 +171,6 @@ type placer struct {
 // players' nodes are asked for their tickets again: the players queue on.
 func (p placer) Place(pl server.Placement) {
 	c := p.c
-	// Tickets of nodes no longer heard from go before the next pass.
-	live := make(map[string]bool)
-	for _, n := range c.Peers() {
-		live[n.ID] = true
-	}
-	p.queues.LeaveNodes(func(node string) bool { return !live[node] })
 	for _, host := range c.candidates() {
 		if !c.askToPlace(host.ID, pl) {
 			continue
