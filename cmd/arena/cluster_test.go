@@ -819,8 +819,10 @@ func TestClusterDrainNodeWithMatch(t *testing.T) {
 		}
 		return nil
 	})
-	for _, mode := range led {
-		c.waitUntil("the "+mode+" queue moves off "+host.id, clusterLease+4*time.Second, func() error {
+	// Every queue is served by one of the other nodes: those the draining
+	// node led were handed over, the others stay where they were.
+	for _, mode := range []string{"duel", "ffa16"} {
+		c.waitUntil("the "+mode+" queue served off "+host.id, clusterLease+4*time.Second, func() error {
 			if l := c.leaders(mode, host); len(l) != 1 {
 				return fmt.Errorf("%d leaders on the other nodes", len(l))
 			}
@@ -912,3 +914,54 @@ func TestClusterNATSRestart(t *testing.T) {
 	t.Logf("matched %v after the restart", time.Since(back).Round(time.Millisecond))
 	d.waitEnd(t, clusterWait)
 }
+
+// TestClusterKillNodeHoldingTickets: a node that does not serve ffa16's
+// queue but holds three players queued for it dies by SIGKILL. Its
+// players come back through another node with their tokens and queue
+// again: the leader must take their new tickets (and drop the dead
+// node's), so that their queue statuses reach them where they are now,
+// counting each of them once.
+//
+// It fails today (see knownStaleTickets) and is skipped unless
+// ARENA_TEST_KNOWN_BUGS is set; remove the skip with the fix.
+func TestClusterKillNodeHoldingTickets(t *testing.T) {
+	if os.Getenv("ARENA_TEST_KNOWN_BUGS") == "" {
+		t.Skip(knownStaleTickets)
+	}
+	c := startCluster(t)
+	leader := c.leader("ffa16")
+	victim := c.others(leader)[0]
+	var queued []*clusterPlayer
+	for i := range 3 {
+		p := c.newPlayer(fmt.Sprintf("tix-%d", i), victim)
+		p.queue("ffa16")
+		queued = append(queued, p)
+	}
+	for _, p := range queued {
+		p.waitQueued("ffa16", 3)
+	}
+	t.Logf("killing %s, which holds 3 players queued for ffa16 (led by %s)", victim.id, leader.id)
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.exited
+	survivors := c.others(victim)
+	for i, p := range queued {
+		p.waitGone()
+		to := survivors[i%len(survivors)]
+		p.connect(to, to.ws, "")
+		p.queue("ffa16")
+	}
+	for _, p := range queued {
+		st := p.waitQueued("ffa16", 3)
+		if st.GetPlayersQueued() != 3 {
+			t.Errorf("%s: %d players queued for ffa16, want the 3 requeued ones", p.name, st.GetPlayersQueued())
+		}
+		t.Logf("%s queued again on %s: %d players queued", p.name, p.node.id, st.GetPlayersQueued())
+	}
+}
+
+// knownStaleTickets is the server bug TestClusterKillNodeHoldingTickets shows.
+const knownStaleTickets = "known bug: a queue's leader keeps a dead node's tickets (Queues.LeaveNodes runs only when a match is placed), " +
+	"and Queues.Join ignores a player's new ticket from another node while the old one is queued, so the requeued players' statuses go to the dead node; " +
+	"set ARENA_TEST_KNOWN_BUGS=1 to run it"
