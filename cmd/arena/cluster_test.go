@@ -799,7 +799,11 @@ func TestClusterKillNodeHoldingQueue(t *testing.T) {
 // duel end normally and exits with status 0.
 func TestClusterDrainNodeWithMatch(t *testing.T) {
 	c := startCluster(t)
-	d := c.startDuel("drain", c.nodes[0], c.nodes[1])
+	// The duel's players on the nodes that do not serve the duel queue: the
+	// least loaded node, where the duel goes, is then most likely the
+	// queue's leader, whose queue must be handed over.
+	rest := c.others(c.leader("duel"))
+	d := c.startDuel("drain", rest[0], rest[1])
 	host := d.host
 	var led []string
 	for _, mode := range []string{"duel", "ffa16"} {
@@ -831,7 +835,7 @@ func TestClusterDrainNodeWithMatch(t *testing.T) {
 	}
 
 	// New players on the other nodes are matched, but not onto the draining node.
-	rest := c.others(host)
+	rest = c.others(host)
 	a, b := c.newPlayer("late-a", rest[0]), c.newPlayer("late-b", rest[1])
 	a.queue("duel")
 	b.queue("duel")
