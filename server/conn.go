@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -13,46 +14,63 @@ import (
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
-// conn is one websocket connection. Ownership: the HTTP handler starts the
-// writer goroutine and runs the reader itself; close (from anyone) signals
-// both; the handler returns only after the writer has finished, so a
-// connection never outlives its handler.
+// conn is one websocket connection, served by one goroutine: the HTTP
+// handler reads; whoever sends a message writes it (see sockWriter: the
+// socket takes it at once or the rest waits in the backlog for a drainer
+// goroutine, so sending never blocks). Ownership: close (from anyone) sends
+// the close frame after what was sent before it and then stops the reader;
+// the handler returns only after the drainer has finished, so a connection
+// never outlives its handler.
 //
-// The outbound queue is bounded. Snapshots take a slot only while the queue
-// is at most half full and are otherwise dropped (counted; the match resets
-// that player's baseline); control and chat messages take any free slot, and
-// a connection whose queue is full for them is closed as a slow consumer.
+// The backlog is bounded by Config.OutboundQueue writes (a message larger
+// than the write buffer takes two). Snapshots are written only while it is
+// at most half full and are otherwise dropped (counted; the match resets
+// that player's baseline); control and chat messages are written while it
+// has room, and a connection whose backlog is full for one is closed as a
+// slow consumer, as is one whose slow write waits WriteTimeout.
 type conn struct {
-	ws  *websocket.Conn
-	cfg *Config
-	log *slog.Logger
-	met *metrics
+	ws   *websocket.Conn
+	sock *sockWriter
+	cfg  *Config
+	log  *slog.Logger
+	met  *metrics
 
-	out  chan []byte
+	wmu  sync.Mutex // held for one WriteMessage; WriteControl needs none
 	done chan struct{}
-	in   bytes.Buffer // the reader's frame buffer, reused for every message
-
-	writeDeadline time.Time // the writer's current socket write deadline
+	ping atomic.Pointer[time.Timer] // the next keep-alive ping
+	in   bytes.Buffer               // the reader's frame buffer, reused for every message
 
 	closeOnce sync.Once
 	closeCode int
 	closeText string
 }
 
-func newConn(ws *websocket.Conn, cfg *Config, log *slog.Logger, met *metrics) *conn {
-	return &conn{
-		ws:   ws,
-		cfg:  cfg,
-		log:  log,
-		met:  met,
-		out:  make(chan []byte, cfg.OutboundQueue),
-		done: make(chan struct{}),
-	}
+// newConn serves ws, whose net.Conn is sock, and starts its pings.
+func newConn(ws *websocket.Conn, sock *sockWriter, cfg *Config, log *slog.Logger, met *metrics) *conn {
+	c := &conn{ws: ws, sock: sock, cfg: cfg, log: log, met: met, done: make(chan struct{})}
+	sock.failed = c.writeFailed
+	c.ping.Store(time.AfterFunc(cfg.PingInterval, c.keepAlive))
+	return c
 }
 
-// close asks both goroutines to stop and the peer to go away with code and text.
-// Safe to call many times and from any goroutine; the first call wins, and
-// only it reports true.
+// keepAlive pings the peer every PingInterval until the connection closes.
+func (c *conn) keepAlive() {
+	if c.closed() {
+		return
+	}
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteTimeout)); err != nil {
+		c.writeFailed(err)
+		return
+	}
+	c.ping.Load().Reset(c.cfg.PingInterval)
+}
+
+// close sends the peer the close frame with code and text, after what was
+// sent before it (not a slow consumer's backlog: it is what the peer could
+// not take, and the close frame should not wait behind it), then gives the
+// reader closeLinger to see the peer's answer. Safe to call many times and
+// from any goroutine, never blocks; the first call wins, and only it
+// reports true.
 func (c *conn) close(code int, text string) bool {
 	first := false
 	c.closeOnce.Do(func() {
@@ -60,10 +78,25 @@ func (c *conn) close(code int, text string) bool {
 		close(c.done)
 		first = true
 	})
-	return first
+	if !first {
+		return false
+	}
+	c.ping.Load().Stop()
+	if code == closeSlowConsumer {
+		c.sock.discard()
+	}
+	linger := time.Now // a socket that failed has nothing more to say
+	if code != websocket.CloseAbnormalClosure {
+		msg := websocket.FormatCloseMessage(code, text)
+		if c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteTimeout)) == nil {
+			linger = func() time.Time { return time.Now().Add(closeLinger) }
+		}
+	}
+	c.sock.afterBacklog(func() { _ = c.ws.SetReadDeadline(linger()) })
+	return true
 }
 
-// closeSlow closes a connection that cannot take what it is sent: its queue
+// closeSlow closes a connection that cannot take what it is sent: its backlog
 // is full for a message that may not be dropped, or one write has waited
 // WriteTimeout. It is counted and logged once per connection.
 func (c *conn) closeSlow(why string) {
@@ -83,8 +116,8 @@ func (c *conn) writeFailed(err error) {
 	c.close(websocket.CloseAbnormalClosure, "")
 }
 
-// send queues a control or chat message; a full queue closes the connection.
-// It reports whether the message was queued.
+// send writes a control or chat message; a full backlog closes the
+// connection. It reports whether the message was sent.
 func (c *conn) send(m *arenav1.ServerMessage) bool {
 	b, err := marshalOptions.Marshal(m)
 	if err != nil {
@@ -94,162 +127,48 @@ func (c *conn) send(m *arenav1.ServerMessage) bool {
 	return c.sendBytes(b)
 }
 
+// sendBytes is send for an encoded message. The caller keeps b.
 func (c *conn) sendBytes(b []byte) bool {
-	select {
-	case <-c.done:
+	if c.closed() {
 		return false
-	default:
 	}
-	select {
-	case c.out <- b:
-		c.met.bytesSent.Add(float64(len(b)))
-		return true
-	default:
+	if c.sock.backlogged() >= c.cfg.OutboundQueue {
 		c.closeSlow("outbound queue full")
 		return false
 	}
+	if !c.write(b) {
+		return false
+	}
+	c.met.bytesSent.Add(float64(len(b)))
+	return true
 }
 
-// sendSnapshot queues a snapshot if the queue has room for it; it reports
-// whether it did. A dropped snapshot is counted, never blocks.
+// sendSnapshot writes a snapshot if the backlog has room for it; it
+// reports whether it did. A dropped snapshot never blocks. The caller keeps
+// b and counts the snapshot (see sendCounts).
 func (c *conn) sendSnapshot(b []byte) bool {
-	if len(c.out) > cap(c.out)/2 {
-		c.met.snapshotsDropped.Inc()
+	if c.closed() || c.sock.backlogged() > c.cfg.OutboundQueue/2 {
 		return false
 	}
-	select {
-	case c.out <- b:
-		c.met.snapshotsSent.Inc()
-		c.met.bytesSent.Add(float64(len(b)))
-		return true
-	case <-c.done:
+	return c.write(b)
+}
+
+// write hands one message to the socket. gorilla allows one message writer
+// at a time: wmu makes it so (never held long, as the socket never blocks).
+func (c *conn) write(b []byte) bool {
+	c.wmu.Lock()
+	err := c.ws.WriteMessage(websocket.BinaryMessage, b)
+	c.wmu.Unlock()
+	if err != nil {
+		c.writeFailed(err)
 		return false
-	default:
-		c.met.snapshotsDropped.Inc()
-		return false
 	}
-}
-
-// writeLoop owns every write to the socket: queued messages, keep-alive
-// pings and the closing handshake.
-func (c *conn) writeLoop() {
-	ping := time.NewTicker(c.cfg.PingInterval)
-	defer ping.Stop()
-	var delayed delayLine // only with Config.DebugDelay
-	for {
-		select {
-		case b := <-c.out:
-			if c.cfg.DebugDelay > 0 {
-				delayed.add(b, time.Now().Add(c.cfg.DebugDelay))
-				continue
-			}
-			if err := c.write(websocket.BinaryMessage, b); err != nil {
-				c.writeFailed(err)
-			}
-		case <-delayed.due():
-			for _, b := range delayed.take(time.Now()) {
-				if err := c.write(websocket.BinaryMessage, b); err != nil {
-					c.writeFailed(err)
-				}
-			}
-		case <-ping.C:
-			deadline := time.Now().Add(c.cfg.WriteTimeout)
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-				c.writeFailed(err)
-			}
-		case <-c.done:
-			delayed.stop()
-			c.flush()
-			return
-		}
-	}
-}
-
-// delayLine holds outgoing frames until their time, for Config.DebugDelay:
-// a way to feel the game at a given latency. Its zero value is empty.
-type delayLine struct {
-	frames [][]byte
-	at     []time.Time
-	timer  *time.Timer
-}
-
-func (d *delayLine) add(b []byte, at time.Time) {
-	d.frames, d.at = append(d.frames, b), append(d.at, at)
-	if len(d.frames) == 1 {
-		d.arm()
-	}
-}
-
-// due fires when the oldest frame's time has come; nil (never) when empty.
-func (d *delayLine) due() <-chan time.Time {
-	if d.timer == nil || len(d.frames) == 0 {
-		return nil
-	}
-	return d.timer.C
-}
-
-// take removes and returns the frames whose time has come.
-func (d *delayLine) take(now time.Time) [][]byte {
-	n := 0
-	for n < len(d.at) && !d.at[n].After(now) {
-		n++
-	}
-	out := d.frames[:n:n]
-	d.frames, d.at = d.frames[n:], d.at[n:]
-	if len(d.frames) > 0 {
-		d.arm()
-	}
-	return out
-}
-
-func (d *delayLine) arm() {
-	wait := time.Until(d.at[0])
-	if d.timer == nil {
-		d.timer = time.NewTimer(wait)
-		return
-	}
-	d.timer.Reset(wait)
-}
-
-func (d *delayLine) stop() {
-	if d.timer != nil {
-		d.timer.Stop()
-	}
+	return true
 }
 
 // closeLinger is how long a closing connection waits for the peer's close
 // frame, so the peer reads ours before the socket goes.
 const closeLinger = time.Second
-
-// flush writes what is still queued (an error explaining the close, say),
-// then the close frame, and gives the reader closeLinger to see the peer's
-// answer. A slow consumer's backlog is discarded instead: it is what the
-// peer could not take, and the close frame should not wait behind it. The
-// handler closes the socket once both goroutines are done.
-func (c *conn) flush() {
-	if c.closeCode == closeSlowConsumer {
-		for len(c.out) > 0 {
-			<-c.out
-		}
-	}
-	for {
-		select {
-		case b := <-c.out:
-			if c.write(websocket.BinaryMessage, b) != nil {
-				_ = c.ws.SetReadDeadline(time.Now())
-				return
-			}
-			continue
-		default:
-		}
-		break
-	}
-	if c.closeCode != websocket.CloseAbnormalClosure {
-		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteTimeout))
-	}
-	_ = c.ws.SetReadDeadline(time.Now().Add(closeLinger))
-}
 
 // closed reports whether close was called.
 func (c *conn) closed() bool {
@@ -261,28 +180,17 @@ func (c *conn) closed() bool {
 	}
 }
 
-// linger reads and discards until the peer's close frame, an error, or the
-// deadline flush set; then the socket can be closed without cutting off
-// what the peer has not read yet.
+// linger waits until what was sent is written, then reads and discards
+// until the peer's close frame, an error, or the deadline close set; then
+// the socket can be closed without cutting off what the peer has not read
+// yet.
 func (c *conn) linger() {
+	c.sock.wait()
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {
 			return
 		}
 	}
-}
-
-// write writes one message. The write deadline moves only when less than
-// half of WriteTimeout is left, not before every write: each write still
-// has at least WriteTimeout/2.
-func (c *conn) write(kind int, b []byte) error {
-	if now := time.Now(); c.writeDeadline.Sub(now) < c.cfg.WriteTimeout/2 {
-		c.writeDeadline = now.Add(c.cfg.WriteTimeout)
-		if err := c.ws.SetWriteDeadline(c.writeDeadline); err != nil {
-			return err
-		}
-	}
-	return c.ws.WriteMessage(kind, b)
 }
 
 // errBinaryOnly is returned by read for text frames.

@@ -43,20 +43,16 @@ func FuzzClientFrame(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	c := newConn(nil, &srv.cfg, srv.log, srv.met)
+	c, sock := fakeConn(f, &srv.cfg, srv.log, srv.met, false)
 	p := srv.lobby.connect(identity{PlayerID: "fuzz", Name: "fuzz"}, c)
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		var msg arenav1.ClientMessage
 		if proto.Unmarshal(frame, &msg) != nil {
 			return
 		}
-		before := len(c.out)
 		srv.dispatch(p, c, &msg)
-		if len(c.out) == before {
+		if len(sock.messages(t)) == 0 {
 			t.Fatalf("no answer to %v", &msg)
-		}
-		for len(c.out) > 0 {
-			<-c.out
 		}
 		_ = srv.lobby.leave(p)
 	})
@@ -100,11 +96,13 @@ func FuzzMatchFrame(f *testing.F) {
 		}
 		var seats []*seat
 		var conns []*conn
+		var socks []*fakeSocket
 		for i := range 4 {
-			c := newConn(nil, &srv.cfg, srv.log, srv.met)
+			c, sock := fakeConn(t, &srv.cfg, srv.log, srv.met, false)
 			p := srv.lobby.connect(identity{PlayerID: string(rune('a' + i)), Name: string(rune('a' + i))}, c)
 			seats = append(seats, &seat{player: p, ship: uint32(i + 1), team: i%2 + 1})
 			conns = append(conns, c)
+			socks = append(socks, sock)
 		}
 		m, err := newMatch("fuzz-match", mode, seats, srv.lobby)
 		if err != nil {
@@ -132,10 +130,10 @@ func FuzzMatchFrame(f *testing.F) {
 		}
 		srv.dispatch(seats[0].player, conns[0], &msg)
 		tick()
-		for _, c := range conns {
-			for len(c.out) > 0 {
+		for _, sock := range socks {
+			for _, b := range sock.messages(t) {
 				var out arenav1.ServerMessage
-				if err := proto.Unmarshal(<-c.out, &out); err != nil {
+				if err := proto.Unmarshal(b, &out); err != nil {
 					t.Fatalf("undecodable server message: %v", err)
 				}
 			}
@@ -265,10 +263,11 @@ func FuzzFrameReader(f *testing.F) {
 	f.Add(maskedFrame(0x88, []byte{0x03, 0xe8}))                               // close
 	f.Add([]byte{0x82, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		ws := upgradedPipe(t, raw)
+		ws, sock := upgradedPipe(t, &cfg, raw)
 		defer ws.Close()
 		ws.SetReadLimit(cfg.MaxMessageBytes)
-		c := newConn(ws, &cfg, log, met)
+		c := newConn(ws, sock, &cfg, log, met)
+		defer c.close(websocket.CloseNormalClosure, "")
 		for range 64 {
 			var msg arenav1.ClientMessage
 			err := c.read(&msg)
@@ -300,8 +299,8 @@ func maskedFrame(first byte, payload []byte) []byte {
 }
 
 // upgradedPipe returns the server side of a websocket whose client sends
-// raw and then closes.
-func upgradedPipe(t *testing.T, raw []byte) *websocket.Conn {
+// raw and then closes, and its sockWriter.
+func upgradedPipe(t *testing.T, cfg *Config, raw []byte) (*websocket.Conn, *sockWriter) {
 	server, client := net.Pipe()
 	go func() {
 		defer client.Close()
@@ -317,11 +316,12 @@ func upgradedPipe(t *testing.T, raw []byte) *websocket.Conn {
 	req.Header.Set("Upgrade", "websocket")
 	req.Header.Set("Sec-WebSocket-Version", "13")
 	req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-	ws, err := (&websocket.Upgrader{}).Upgrade(hijackable{server}, req, nil)
+	h := &sockHijacker{ResponseWriter: hijackable{server}, cfg: cfg}
+	ws, err := (&websocket.Upgrader{}).Upgrade(h, req, nil)
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
-	return ws
+	return ws, h.sock
 }
 
 // hijackable is a ResponseWriter whose connection can be taken over, as the

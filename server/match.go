@@ -194,7 +194,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		period:     time.Second / time.Duration(l.cfg.TickRate),
 		graceTicks: graceTicks,
 		matchChat:  chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_MATCH),
-		spec:       newSpectators(l.cfg.spectatorDelay()),
+		spec:       newSpectators(l.cfg.spectatorDelay(), l.met),
 	}
 	if mode.TeamPlay() {
 		for range mode.Teams {
@@ -406,8 +406,11 @@ func (m *match) applyInputs() {
 	}
 }
 
-// broadcastSnapshots queues this tick's snapshot to every seated player.
+// broadcastSnapshots writes this tick's snapshot to every seated player:
+// each is encoded into the match's buffer and handed to the socket at once
+// (see sockWriter), so no snapshot is copied or waits for another goroutine.
 func (m *match) broadcastSnapshots() {
+	var counts sendCounts
 	for _, s := range m.seats {
 		if s.left {
 			continue
@@ -417,9 +420,9 @@ func (m *match) broadcastSnapshots() {
 			continue
 		}
 		m.snapshot = s.snapshots.Append(m.snapshot[:0], s.ack)
-		// The connection's writer owns the bytes once queued, so each gets its own copy.
-		s.snapshots.Handed(c.sendSnapshot(append([]byte(nil), m.snapshot...)))
+		s.snapshots.Handed(counts.snapshot(c.sendSnapshot(m.snapshot), len(m.snapshot)))
 	}
+	counts.flush(m.met)
 }
 
 // channelFor returns the match's channel of kind as s sees it: the match

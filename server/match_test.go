@@ -85,16 +85,21 @@ func newMatchRig(t *testing.T, cfg Config) *matchRig {
 }
 
 // start seats n players with fresh fake connections in a match around sim and runs it.
-func (r *matchRig) start(id string, sim Sim, n int) (*match, []*conn) {
+func (r *matchRig) start(id string, sim Sim, n int) (*match, []*fakeSocket) {
+	return r.startStalled(id, sim, n, false)
+}
+
+// startStalled is start with sockets that take nothing until they flow.
+func (r *matchRig) startStalled(id string, sim Sim, n int, stalled bool) (*match, []*fakeSocket) {
 	var seats []*seat
-	var conns []*conn
+	var conns []*fakeSocket
 	for i := range n {
-		c := newConn(nil, r.lobby.cfg, r.lobby.log, r.lobby.met)
+		c, fs := fakeConn(r.t, r.lobby.cfg, r.lobby.log, r.lobby.met, stalled)
 		p := &player{id: id + string(rune('a'+i)), name: "p"}
 		p.conn.Store(c)
 		s := &seat{player: p, ship: uint32(i + 1), team: i + 1}
 		seats = append(seats, s)
-		conns = append(conns, c)
+		conns = append(conns, fs)
 	}
 	m, err := newMatchWithSim(id, game.Mode{Name: "test"}, seats, sim, r.lobby)
 	if err != nil {
@@ -112,22 +117,18 @@ func (r *matchRig) start(id string, sim Sim, n int) (*match, []*conn) {
 	return m, conns
 }
 
-// drain decodes everything queued on c.
-func drain(t *testing.T, c *conn) []*arenav1.ServerMessage {
+// drain decodes everything written to c.
+func drain(t *testing.T, c *fakeSocket) []*arenav1.ServerMessage {
 	t.Helper()
 	var out []*arenav1.ServerMessage
-	for {
-		select {
-		case b := <-c.out:
-			m := new(arenav1.ServerMessage)
-			if err := proto.Unmarshal(b, m); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, m)
-		default:
-			return out
+	for _, b := range c.messages(t) {
+		m := new(arenav1.ServerMessage)
+		if err := proto.Unmarshal(b, m); err != nil {
+			t.Fatal(err)
 		}
+		out = append(out, m)
 	}
+	return out
 }
 
 func TestMatchSendsStartThenOneSnapshotPerTick(t *testing.T) {
@@ -223,12 +224,12 @@ func TestPanicEndsOnlyItsMatch(t *testing.T) {
 func TestSlowReaderLosesSnapshotsNotControl(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newMatchRig(t, Config{TickRate: 30, OutboundQueue: 8})
-		m, conns := r.start("m1", newFakeSim(1000), 2)
+		m, conns := r.startStalled("m1", newFakeSim(1000), 2, true)
 		time.Sleep(20 * time.Second / 30)
 		synctest.Wait()
-		// Nobody read: at most half the queue holds snapshots, the rest were dropped.
-		if n := len(conns[0].out); n > 5 {
-			t.Fatalf("queue holds %d messages, want at most 5", n)
+		// Nobody read: at most half the backlog holds snapshots, the rest were dropped.
+		if n := m.seats[0].player.conn.Load().sock.backlogged(); n > 5 {
+			t.Fatalf("backlog holds %d messages, want at most 5", n)
 		}
 		if got := testutil.ToFloat64(r.lobby.met.snapshotsDropped); got < 2*14 {
 			t.Fatalf("dropped snapshots %v, want ≥ 28", got)
@@ -236,6 +237,10 @@ func TestSlowReaderLosesSnapshotsNotControl(t *testing.T) {
 		// Chat still gets through.
 		m.chat(1, &arenav1.ChatMessage{SenderName: "p", Text: "hi"})
 		time.Sleep(time.Second / 30)
+		synctest.Wait()
+		for _, c := range conns {
+			c.flow()
+		}
 		synctest.Wait()
 		var sawChat bool
 		for _, msg := range drain(t, conns[0]) {

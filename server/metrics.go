@@ -67,11 +67,11 @@ func newMetrics() *metrics {
 		}),
 		snapshotsSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_snapshots_sent_total",
-			Help: "Snapshots queued to connections.",
+			Help: "Snapshots written to connections (or to their backlog).",
 		}),
 		snapshotsDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_snapshots_dropped_total",
-			Help: "Snapshots skipped because a connection's queue was full.",
+			Help: "Snapshots skipped because a connection's backlog was over half full.",
 		}),
 		inputsDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_inputs_dropped_total",
@@ -79,7 +79,7 @@ func newMetrics() *metrics {
 		}),
 		bytesSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_bytes_sent_total",
-			Help: "Websocket payload bytes queued to clients.",
+			Help: "Websocket payload bytes sent to clients.",
 		}),
 		bytesReceived: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_bytes_received_total",
@@ -129,4 +129,32 @@ func (m *metrics) tickP99() time.Duration {
 	}
 	bounds := h.GetBucket()
 	return time.Duration(bounds[len(bounds)-1].GetUpperBound() * float64(time.Second))
+}
+
+// sendCounts tallies the snapshots one goroutine (a match's) sends in a
+// tick in plain ints, added to the shared counters once by flush instead of
+// once per message. Its zero value is empty.
+type sendCounts struct{ sent, dropped, bytes int }
+
+// snapshot counts one snapshot of size bytes, sent or dropped (ok false),
+// and returns ok.
+func (n *sendCounts) snapshot(ok bool, size int) bool {
+	if ok {
+		n.sent++
+		n.bytes += size
+	} else {
+		n.dropped++
+	}
+	return ok
+}
+
+// flush adds the tally to met's counters.
+func (n *sendCounts) flush(met *metrics) {
+	if n.sent > 0 {
+		met.snapshotsSent.Add(float64(n.sent))
+		met.bytesSent.Add(float64(n.bytes))
+	}
+	if n.dropped > 0 {
+		met.snapshotsDropped.Add(float64(n.dropped))
+	}
 }

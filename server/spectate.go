@@ -94,7 +94,7 @@ func (l *lobby) watchEnded(m *match, watchers []*watcher) {
 // spectator Encoder, ship 0, always handed) and, every spectateKeyEvery
 // ticks, a full snapshot. Both are kept until the tick is delay ticks old,
 // then go to every spectator: a spectator in sync gets the delta; one that
-// is not (new, or whose last snapshot was dropped by a full queue) waits for
+// is not (new, or whose last snapshot was dropped by a full backlog) waits for
 // the next full snapshot. A slow spectator is dropped like a slow player; it
 // never slows the match.
 type spectators struct {
@@ -103,6 +103,7 @@ type spectators struct {
 	stream   SnapshotEncoder // nil while nobody watches
 	pending  []spectatorFrame
 	chat     *chat.Channel
+	met      *metrics
 }
 
 // watcher is one spectator of a match.
@@ -113,14 +114,14 @@ type watcher struct {
 
 // spectatorFrame is one tick of the spectators' stream: the delta against
 // the previous tick, and a full snapshot on key ticks. Both are shared by
-// every spectator's queue and never changed.
+// every spectator's socket and never changed.
 type spectatorFrame struct {
 	tick        uint32
 	delta, full []byte
 }
 
-func newSpectators(delay uint32) *spectators {
-	return &spectators{delay: delay, chat: chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS)}
+func newSpectators(delay uint32, met *metrics) *spectators {
+	return &spectators{delay: delay, met: met, chat: chat.NewChannel(arenav1.ChatChannel_CHAT_CHANNEL_SPECTATORS)}
 }
 
 // add seats a spectator: it gets the match's start and the spectators'
@@ -174,17 +175,19 @@ func (sp *spectators) release(now uint32) {
 }
 
 func (sp *spectators) deliver(f spectatorFrame) {
+	var counts sendCounts
 	for _, w := range sp.watchers {
 		c := w.p.conn.Load()
 		switch {
 		case c == nil:
 			w.synced = false
 		case w.synced:
-			w.synced = c.sendSnapshot(f.delta)
+			w.synced = counts.snapshot(c.sendSnapshot(f.delta), len(f.delta))
 		case f.full != nil:
-			w.synced = c.sendSnapshot(f.full)
+			w.synced = counts.snapshot(c.sendSnapshot(f.full), len(f.full))
 		}
 	}
+	counts.flush(sp.met)
 }
 
 // post delivers a spectator's chat line to every spectator.

@@ -27,13 +27,13 @@ func BenchmarkTickSpectators(b *testing.B) {
 			l := newLobby(&cfg, log, newMetrics(), newLadder(&cfg, log), cl)
 			mode, _ := game.FindMode(cfg.Modes, "ffa16")
 			var seats []*seat
-			var conns []*conn
+			var conns []*fakeSocket
 			for i := range mode.Players() {
-				c := newConn(nil, &cfg, log, l.met)
+				c, sock := fakeConn(b, &cfg, log, l.met, false)
 				p := &player{id: fmt.Sprint("p", i), name: "p"}
 				p.conn.Store(c)
 				seats = append(seats, &seat{player: p, ship: uint32(i + 1), team: i + 1})
-				conns = append(conns, c)
+				conns = append(conns, sock)
 			}
 			m, err := newMatch("bench", mode, seats, l)
 			if err != nil {
@@ -43,11 +43,11 @@ func BenchmarkTickSpectators(b *testing.B) {
 				s.m = m
 			}
 			for i := range n {
-				c := newConn(nil, &cfg, log, l.met)
+				c, sock := fakeConn(b, &cfg, log, l.met, false)
 				p := &player{id: fmt.Sprint("w", i), name: "w"}
 				p.conn.Store(c)
 				m.spec.add(m, p)
-				conns = append(conns, c)
+				conns = append(conns, sock)
 			}
 			var in [16]netcode.Input
 			b.ReportAllocs()
@@ -70,9 +70,9 @@ func BenchmarkTickSpectators(b *testing.B) {
 					b.Fatal(err)
 				}
 				for _, c := range conns {
-					for len(c.out) > 0 {
-						<-c.out
-					}
+					c.mu.Lock()
+					c.written.Reset()
+					c.mu.Unlock()
 				}
 			}
 		})

@@ -21,26 +21,21 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	h := &sockHijacker{ResponseWriter: w, cfg: &s.cfg}
+	ws, err := s.upgrader.Upgrade(h, r, nil)
 	if err != nil {
 		return // the upgrader has answered the request
 	}
-	c := newConn(ws, &s.cfg, s.log, s.met)
+	c := newConn(ws, h.sock, &s.cfg, s.log, s.met)
 	if !s.track(c) {
 		c.close(websocket.CloseGoingAway, "server shutting down")
-		c.flush()
+		c.sock.wait()
 		ws.Close()
 		return
 	}
 	defer s.untrack(c)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		c.writeLoop()
-	}()
 	s.serveConn(c)
 	c.close(websocket.CloseNormalClosure, "")
-	<-writerDone
 	c.linger()
 	ws.Close()
 }
