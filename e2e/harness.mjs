@@ -166,7 +166,8 @@ export async function stopProcess(proc) {
  * background to about one frame a second). launch() starts Chromium on a
  * fresh temporary --user-data-dir and removes it on close. Console lines and
  * page errors are collected in logs; errors holds the console errors and
- * page errors alone.
+ * page errors alone. Every page sets window.arenaProbe before the game
+ * loads, so that the game publishes window.arenaState every frame.
  */
 export async function openPages(labels) {
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
@@ -185,6 +186,9 @@ export async function openPages(labels) {
 async function addPages(browser, labels, pages, logs, errors) {
   for (const label of labels) {
     const context = await browser.newContext({ viewport });
+    // The game publishes window.arenaState only while the page asks for it
+    // (client/hook): every frame, from before the game starts.
+    await context.addInitScript(() => { window.arenaProbe = true; });
     const p = await context.newPage();
     p.label = label;
     p.on('console', (m) => {

@@ -274,8 +274,9 @@ func (a *App) fail(msg string) {
 	a.noticeUntil = a.now.Add(a.cfg.NoticeTime)
 }
 
-// handleMessage applies one server message; at is when it arrived.
-func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
+// handleMessage applies one server message, e.msg, which arrived at e.at.
+func (a *App) handleMessage(e event) {
+	m, at := e.msg, e.at
 	switch b := m.GetBody().(type) {
 	case *arenav1.ServerMessage_Authenticated:
 		a.authenticated(b.Authenticated)
@@ -286,7 +287,7 @@ func (a *App) handleMessage(m *arenav1.ServerMessage, at time.Time) {
 	case *arenav1.ServerMessage_MatchStart:
 		a.handleMatchStart(b.MatchStart)
 	case *arenav1.ServerMessage_Snapshot:
-		a.handleSnapshot(b.Snapshot, at)
+		a.handleSnapshot(b.Snapshot, e.view, e.viewErr, at)
 	case *arenav1.ServerMessage_MatchEnd:
 		a.handleMatchEnd(b.MatchEnd)
 	case *arenav1.ServerMessage_ChatMessage:

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/arena-server/arena/netcode"
 	"github.com/arena-server/arena/netcode/transport"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
@@ -82,10 +85,18 @@ func checkNodeURL(s string) error {
 
 // event is what a link reports to the App: exactly one of session, msg and
 // err is set.
+//
+// A message comes decoded as far as it can be without the App: the reader
+// goroutine measures its size and, for a snapshot, applies it to the
+// connection's snapshot decoder (see read), so that Update, which takes a
+// frame's burst of messages at once, only files the results.
 type event struct {
 	session *transport.Session     // signed in (a new session, not yet connected)
 	msg     *arenav1.ServerMessage // a message from the server
-	at      time.Time              // when msg arrived (ping is measured to it, not to the next frame)
+	at      time.Time              // when msg arrived (ping and snapshot timing use it, not the next frame)
+	size    int                    // msg's protobuf size, for the net graph
+	view    *netcode.View          // a snapshot decoded against the connection's last one; nil before a MatchStart
+	viewErr error                  // why the snapshot did not decode
 	err     error                  // the session is over
 	opened  bool                   // with err: the connection had opened (the Authenticate may have reached the node)
 }
@@ -215,14 +226,29 @@ func (l *link) write(ctx context.Context, conn Conn, token, ticket string) error
 	}
 }
 
-// read posts server messages until ctx ends or a read fails.
+// read posts server messages until ctx ends or a read fails, each stamped
+// with its arrival time and decoded here rather than in Update: the snapshots
+// of a match are applied, in the order they arrive, to a decoder that each
+// MatchStart on this connection starts afresh (the server follows a
+// MatchStart, the first or a resume's, with a full snapshot). A snapshot
+// before any MatchStart is posted without a view: the App ignores it.
 func (l *link) read(ctx context.Context, conn Conn) error {
+	var dec *netcode.Decoder
 	for {
 		m, err := conn.Receive(ctx)
 		if err != nil {
 			return err
 		}
-		if !l.post(ctx, event{msg: m, at: l.now()}) {
+		e := event{msg: m, at: l.now(), size: proto.Size(m)}
+		switch b := m.GetBody().(type) {
+		case *arenav1.ServerMessage_MatchStart:
+			dec = netcode.NewDecoder(b.MatchStart.GetYourShipId())
+		case *arenav1.ServerMessage_Snapshot:
+			if dec != nil {
+				e.view, e.viewErr = dec.Apply(b.Snapshot)
+			}
+		}
+		if !l.post(ctx, e) {
 			return ctx.Err()
 		}
 	}

@@ -45,7 +45,6 @@ type Match struct {
 	names map[uint32]string
 	arena game.Map // Start's map
 
-	dec    *netcode.Decoder
 	pred   *netcode.Predictor
 	interp *netcode.Interpolator
 	period time.Duration // between inputs (a tick)
@@ -338,7 +337,6 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	if rate <= 0 {
 		rate = game.DefaultTickRate
 	}
-	m.dec = netcode.NewDecoder(ms.GetYourShipId())
 	// The server's rules are its defaults: MatchStart does not carry them.
 	m.arena = netcode.MapFromWire(ms.GetMap())
 	m.pred = netcode.NewPredictor(m.arena, game.Rules{}, rate)
@@ -348,17 +346,17 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	a.pacer.Start(a.now, m.period)
 }
 
-// handleSnapshot decodes a snapshot against the last one, reconciles the
-// prediction with it and hands it to the interpolator.
-func (a *App) handleSnapshot(s *arenav1.Snapshot, at time.Time) {
+// handleSnapshot takes a snapshot that arrived at at, decoded by the link's
+// reader into v (or err), reconciles the prediction with it and hands it to
+// the interpolator with its arrival time.
+func (a *App) handleSnapshot(s *arenav1.Snapshot, v *netcode.View, err error, at time.Time) {
 	m := a.match
-	if !m.Started() || a.conn.resuming {
+	if !m.Started() || a.conn.resuming || (v == nil && err == nil) {
 		return // before MatchStart on this connection: a delta against nothing
 	}
 	if m.View != nil && s.GetTick() <= m.View.Tick {
 		return // not newer than what is shown (the connection keeps order: never seen)
 	}
-	v, err := m.dec.Apply(s)
 	if err != nil {
 		m.resyncs++
 		if m.resyncs > maxResyncs {

@@ -93,9 +93,9 @@ func (n *netStats) frame(now time.Time) {
 	n.fixes.trim(now)
 }
 
-// received counts a message that arrived at at.
-func (n *netStats) received(m *arenav1.ServerMessage, at time.Time) {
-	n.in.add(at, proto.Size(m))
+// received counts a message of size bytes that arrived at at.
+func (n *netStats) received(size int, at time.Time) {
+	n.in.add(at, size)
 }
 
 // sent counts a message queued at at.

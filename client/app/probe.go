@@ -1,6 +1,11 @@
 package app
 
-import "github.com/arena-server/arena/game"
+import (
+	"math"
+	"time"
+
+	"github.com/arena-server/arena/game"
+)
 
 // Probe is the client's state as the browser test reads it (as JSON in the
 // page's window.arenaState). It is a read-only summary; nothing reads it back.
@@ -105,8 +110,40 @@ type Probe struct {
 	Corrections int `json:"corrections"`
 	// Frames is how many frames were drawn.
 	Frames int64 `json:"frames"`
+	// FrameStats is the client's cost per frame over its last frames, as
+	// the net graph shows it; the UI sets it.
+	FrameStats *ProbeFrames `json:"frameStats,omitempty"`
+	// DrawnScreens are the screens drawn since the page loaded, in order,
+	// each once per stretch on show ("name", "match"): a screen shown for a
+	// single frame is in it. The UI sets it; it keeps the last
+	// DrawnScreensKept.
+	DrawnScreens []string `json:"drawnScreens,omitempty"`
 	// Error is the most recent error shown.
 	Error string `json:"error"`
+}
+
+// DrawnScreensKept is how many stretches of screens Probe.DrawnScreens keeps.
+const DrawnScreensKept = 32
+
+// ProbeFrames is the client's cost per frame in a Probe: FrameStats in
+// milliseconds.
+type ProbeFrames struct {
+	Frames         int     `json:"frames"`
+	FPS            float64 `json:"fps"`
+	UpdateMedianMs float64 `json:"updateMedianMs"`
+	UpdateP95Ms    float64 `json:"updateP95Ms"`
+	DrawMedianMs   float64 `json:"drawMedianMs"`
+	DrawP95Ms      float64 `json:"drawP95Ms"`
+}
+
+// Probe returns s as a Probe's figures.
+func (s FrameStats) Probe() *ProbeFrames {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return &ProbeFrames{
+		Frames: s.Frames, FPS: math.Round(s.FPS*10) / 10,
+		UpdateMedianMs: ms(s.UpdateMedian), UpdateP95Ms: ms(s.UpdateP95),
+		DrawMedianMs: ms(s.DrawMedian), DrawP95Ms: ms(s.DrawP95),
+	}
 }
 
 // ProbeMode is one mode the menu offers, in a Probe.

@@ -121,8 +121,8 @@ func (a *App) handleEvent(e event) {
 		a.name, a.conn.playerID = e.session.Name, e.session.PlayerID
 		a.status = "Signing in…"
 	case e.msg != nil:
-		a.net.received(e.msg, e.at)
-		a.handleMessage(e.msg, e.at)
+		a.net.received(e.size, e.at)
+		a.handleMessage(e)
 	default:
 		a.lost(e.err, e.opened)
 	}

@@ -5,19 +5,39 @@ package hook
 import (
 	"encoding/json"
 	"syscall/js"
+	"time"
 )
 
 // Enabled reports whether Publish does anything on this platform.
 const Enabled = true
 
 var (
-	last  string
-	ready bool
+	last      string
+	ready     bool
+	published time.Time
 )
+
+// Wanted reports whether the page asks for the client's state now: while
+// window.arenaProbe is true, every frame; while it is a number n > 0, once
+// n milliseconds have passed since the last Publish. A page that sets
+// neither (a player's) costs the client one property read per frame: no
+// probe is built, encoded or stored.
+func Wanted() bool {
+	v := js.Global().Get("arenaProbe")
+	switch v.Type() {
+	case js.TypeBoolean:
+		return v.Bool()
+	case js.TypeNumber:
+		n := v.Float()
+		return n > 0 && time.Since(published) >= time.Duration(n*float64(time.Millisecond))
+	}
+	return false
+}
 
 // Publish sets window.arenaState to v encoded as JSON, when it changed. It
 // must be called from one goroutine.
 func Publish(v any) {
+	published = time.Now()
 	data, err := json.Marshal(v)
 	if err != nil {
 		return

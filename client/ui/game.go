@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
@@ -45,6 +46,11 @@ type Game struct {
 	ticks    int64 // Updates so far, for blinking carets
 	drawn    int64 // frames drawn, for the test hook
 	netGraph bool  // F3 shows the net graph
+
+	frames     app.FrameMeter // the client's cost per frame
+	frameStats app.FrameStats // frames.Stats() as of statsAt, for the net graph
+	statsAt    int64          // g.drawn when frameStats was computed
+	drawnScr   []string       // the screens drawn, once per stretch, for the test hook
 
 	screens map[app.Screen]screen
 	current app.Screen
@@ -110,6 +116,7 @@ func New(a *app.App) (*Game, error) {
 // Update handles the input of the screen on show, then lets the App drain
 // the network and send what is due.
 func (g *Game) Update() error {
+	start := time.Now()
 	g.ticks++
 	if inpututil.IsKeyJustPressed(ebiten.KeyF3) {
 		g.netGraph = !g.netGraph
@@ -121,8 +128,12 @@ func (g *Game) Update() error {
 	g.screens[g.app.Screen()].Update()
 	g.app.Update()
 	g.enterScreen()
-	if hook.Enabled {
-		hook.Publish(g.app.Probe(g.drawn))
+	g.frames.Updated(time.Since(start))
+	if hook.Enabled && hook.Wanted() {
+		p := g.app.Probe(g.drawn)
+		p.FrameStats = g.frames.Stats().Probe()
+		p.DrawnScreens = g.drawnScr
+		hook.Publish(p)
 	}
 	return nil
 }
@@ -130,8 +141,16 @@ func (g *Game) Update() error {
 // Draw renders the current screen and the error notice, if any. It counts
 // the frame for the test hook and changes nothing else.
 func (g *Game) Draw(dst *ebiten.Image) {
+	start := time.Now()
 	dst.Fill(colBackground)
-	g.screens[g.app.Screen()].Draw(dst)
+	scr := g.app.Screen()
+	g.screens[scr].Draw(dst)
+	if name := scr.String(); len(g.drawnScr) == 0 || g.drawnScr[len(g.drawnScr)-1] != name {
+		if len(g.drawnScr) == app.DrawnScreensKept {
+			g.drawnScr = append(g.drawnScr[:0], g.drawnScr[1:]...)
+		}
+		g.drawnScr = append(g.drawnScr, name)
+	}
 	if g.app.Reconnecting() || g.app.Resuming() {
 		g.drawReconnecting(dst)
 	}
@@ -142,7 +161,18 @@ func (g *Game) Draw(dst *ebiten.Image) {
 		g.drawNetGraph(dst)
 	}
 	g.drawn++
+	end := time.Now()
+	g.frames.Drawn(end.Sub(start), end)
 	hook.Ready()
+}
+
+// frameFigures are the client's frame costs for the net graph, computed
+// again at most every 15 frames.
+func (g *Game) frameFigures() app.FrameStats {
+	if g.drawn-g.statsAt >= 15 || g.frameStats.Frames == 0 {
+		g.frameStats, g.statsAt = g.frames.Stats(), g.drawn
+	}
+	return g.frameStats
 }
 
 // Layout returns the fixed logical size; Ebiten scales it to the window.

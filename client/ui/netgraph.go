@@ -8,6 +8,8 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/arena-server/arena/client/app"
 )
 
 // The net graph's place (over the side panel's middle, so it hides no part
@@ -36,6 +38,7 @@ func (g *Game) drawNetGraph(dst *ebiten.Image) {
 		fmt.Sprintf("corrections %d (%d/s), last %.1f u", n.Corrections, n.CorrectionRate, n.LastCorrection),
 		fmt.Sprintf("server tick ≈ %.1f   inputs unacked %d", n.ServerTick, n.Pending),
 		fmt.Sprintf("others %.1f ticks back (jitter %.1f)%s", n.InterpDelay, n.Jitter, extrapolating(n.Extrapolated)),
+		frameLine(g.frameFigures()),
 	}
 	y := float64(netY + 8)
 	for _, r := range rows {
@@ -59,6 +62,13 @@ func (g *Game) drawNetGraph(dst *ebiten.Image) {
 		vector.FillRect(dst, x, base-h, max(bw-1, 1), h, clr, false)
 		x += bw
 	}
+}
+
+// frameLine is the net graph's line of the client's own cost per frame.
+func frameLine(s app.FrameStats) string {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return fmt.Sprintf("%.0f fps   update %.1f/%.1f   draw %.1f/%.1f ms (median/p95)",
+		s.FPS, ms(s.UpdateMedian), ms(s.UpdateP95), ms(s.DrawMedian), ms(s.DrawP95))
 }
 
 // extrapolating says how far past the newest snapshot others are drawn.
