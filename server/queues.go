@@ -34,12 +34,16 @@ func NewQueues(modes []game.Mode) (*Queues, error) {
 }
 
 // Join queues a ticket. A ticket the player already holds in the same mode
-// is kept as it is (a node may send it again); one in another mode is an
-// error (matchmaking.ErrAlreadyQueued).
+// keeps its place in the queue (a node may send it again), but takes the
+// new ticket's node: a player who came back through another node hears
+// from their queue there. A ticket in another mode is an error
+// (matchmaking.ErrAlreadyQueued).
 func (q *Queues) Join(t Ticket) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if old, ok := q.tickets[t.Player]; ok && old.Mode == t.Mode {
+		old.Node = t.Node
+		q.tickets[t.Player] = old
 		return nil
 	}
 	err := q.mm.Join(matchmaking.Ticket{Player: matchmaking.PlayerID(t.Player), Mode: t.Mode, Rating: t.Rating, Enqueued: t.Enqueued})

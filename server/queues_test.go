@@ -30,9 +30,13 @@ func TestQueuesPlaceTicketsFromEveryNode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A node that sends a ticket again (a new leader asked for them) changes nothing.
+	// A node that sends a ticket again (a new leader asked for them) keeps
+	// its place; a player who queued again through another node is now there.
 	if err := q.Join(ticket("a", "duel", "n1", at.Add(time.Second))); err != nil {
 		t.Fatalf("the same ticket again: %v", err)
+	}
+	if err := q.Join(ticket("b", "duel", "n3", at.Add(time.Second))); err != nil {
+		t.Fatalf("the same player through another node: %v", err)
 	}
 	// Another mode while queued is refused, as on one node.
 	if err := q.Join(ticket("a", "ffa", "n1", at)); err == nil {
@@ -48,7 +52,7 @@ func TestQueuesPlaceTicketsFromEveryNode(t *testing.T) {
 		nodes[s.Player] = s.Node
 		teams[s.Team] = true
 	}
-	if nodes["a"] != "n1" || nodes["b"] != "n2" || !teams[1] || !teams[2] {
+	if nodes["a"] != "n1" || nodes["b"] != "n3" || !teams[1] || !teams[2] {
 		t.Fatalf("seats: %+v", placed[0].Seats)
 	}
 	if q.Len() != 0 {
