@@ -966,6 +966,6 @@ func TestClusterKillNodeHoldingTickets(t *testing.T) {
 }
 
 // knownStaleTickets is the server bug TestClusterKillNodeHoldingTickets shows.
-const knownStaleTickets = "known bug: a queue's leader keeps a dead node's tickets (Queues.LeaveNodes runs only when a match is placed), " +
-	"and Queues.Join ignores a player's new ticket from another node while the old one is queued, so the requeued players' statuses go to the dead node; " +
+const knownStaleTickets = "known bug: Queues.Join (server/queues.go:42) ignores a player's new ticket from another node while their dead node's ticket is queued; " +
+	"the leader's pruneTickets then drops the old ticket, and the requeued players are in no queue while their node says they are, with no status ever; " +
 	"set ARENA_TEST_KNOWN_BUGS=1 to run it"
