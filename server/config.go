@@ -36,7 +36,10 @@ type Config struct {
 	QueueStatusInterval time.Duration
 	// MaxMessageBytes is the largest client frame accepted; larger closes with 1009. Default 4096.
 	MaxMessageBytes int64
-	// OutboundQueue is each connection's queue of outgoing messages. Default 64.
+	// OutboundQueue bounds each connection's backlog: the writes its socket
+	// did not take at once. Snapshots are dropped while it is over half
+	// full; a control or chat message that finds it full closes the
+	// connection as a slow consumer (4003). Default 64.
 	OutboundQueue int
 	// InputBuffer is how many inputs a player may have waiting for ticks. Default 8.
 	InputBuffer int

@@ -925,13 +925,7 @@ func TestClusterNATSRestart(t *testing.T) {
 // again: the leader must take their new tickets (and drop the dead
 // node's), so that their queue statuses reach them where they are now,
 // counting each of them once.
-//
-// It fails today (see knownStaleTickets) and is skipped unless
-// ARENA_TEST_KNOWN_BUGS is set; remove the skip with the fix.
 func TestClusterKillNodeHoldingTickets(t *testing.T) {
-	if os.Getenv("ARENA_TEST_KNOWN_BUGS") == "" {
-		t.Skip(knownStaleTickets)
-	}
 	c := startCluster(t)
 	leader := c.leader("ffa16")
 	victim := c.others(leader)[0]
@@ -964,8 +958,3 @@ func TestClusterKillNodeHoldingTickets(t *testing.T) {
 		t.Logf("%s queued again on %s: %d players queued", p.name, p.node.id, st.GetPlayersQueued())
 	}
 }
-
-// knownStaleTickets is the server bug TestClusterKillNodeHoldingTickets shows.
-const knownStaleTickets = "known bug: Queues.Join (server/queues.go:42) ignores a player's new ticket from another node while their dead node's ticket is queued; " +
-	"the leader's pruneTickets then drops the old ticket, and the requeued players are in no queue while their node says they are, with no status ever; " +
-	"set ARENA_TEST_KNOWN_BUGS=1 to run it"

@@ -51,7 +51,7 @@ func run(args []string) error {
 	fs.IntVar(&cfg.MessageBurst, "message-burst", 0, "client messages at once per connection (default 4×tick-hz+20)")
 	fs.IntVar(&cfg.ChatBurst, "chat-burst", def.ChatBurst, "chat lines a player may send at once")
 	fs.DurationVar(&cfg.ChatEvery, "chat-every", def.ChatEvery, "time for one chat line's allowance to come back")
-	fs.IntVar(&cfg.OutboundQueue, "outbound-queue", def.OutboundQueue, "messages queued per connection; snapshots use at most half")
+	fs.IntVar(&cfg.OutboundQueue, "outbound-queue", def.OutboundQueue, "writes a connection's socket may owe before it is a slow consumer; snapshots are dropped past half")
 	fs.IntVar(&cfg.InputBuffer, "input-buffer", def.InputBuffer, "inputs a player may have waiting for ticks")
 	fs.DurationVar(&cfg.HandshakeTimeout, "handshake-timeout", def.HandshakeTimeout, "time a new connection has to authenticate")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", def.WriteTimeout, "deadline of each socket write")
