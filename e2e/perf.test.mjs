@@ -8,7 +8,9 @@
 // Goal (docs/client-performance.md): at least 50 frames/s and update+draw
 // at most 4 ms median. PERF_ASSERT=1 fails the test when the goal is not
 // met; by default it only reports, since the figures depend on the machine.
-// PERF_SECONDS sets the measured window (default 20).
+// PERF_SECONDS sets the measured window (default 20); PERF_TRACE=<trace
+// categories> records 3 s of Chromium's trace after it into
+// test-results/perf-trace.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -65,6 +67,12 @@ test('one page plays ffa16 against 15 bots: frames per second and cost per frame
         await p.keyboard.up(k);
       }
       const m1 = await metrics();
+      if (process.env.PERF_TRACE) {
+        // A few seconds of Chromium's trace, to see where frames go.
+        await browser.startTracing(p, { path: outPath('perf-trace.json'), categories: process.env.PERF_TRACE.split(',') });
+        await new Promise((r) => setTimeout(r, 3000));
+        await browser.stopTracing();
+      }
       const s1 = await state(p);
       const wall = (Date.now() - t0) / 1000;
       await p.keyboard.up('Space');

@@ -51,6 +51,12 @@ type connection struct {
 	session     transport.Session
 	haveSession bool // session holds a token to connect with
 	autoResume  bool // connect with the stored session on the first Update
+	// A page loaded with a stored session stays on the name screen
+	// ("Signing in as …") after the server accepts the token, until
+	// menuAt, so that a match the server resumes (its MatchStart follows
+	// Authenticated at once) opens without a frame of the menu first.
+	reloaded bool      // the link of autoResume is signing in
+	menuAt   time.Time // show the menu then, unless a match opened; zero: not waiting
 
 	node string // websocket URL of the node to connect to; "" for the Dialer's own server
 
@@ -85,9 +91,18 @@ func (a *App) updateConnection() {
 	if c.autoResume {
 		c.autoResume = false
 		a.connect()
+		c.reloaded = true
 		a.status = "Signing in as " + c.session.Name + "…"
 	}
 	a.drain()
+	if !c.menuAt.IsZero() && (a.screen != ScreenName || !c.signedIn) {
+		c.menuAt = time.Time{} // a match opened, or the connection went
+	}
+	if !c.menuAt.IsZero() && !a.now.Before(c.menuAt) {
+		c.menuAt = time.Time{}
+		a.screen = ScreenMenu
+		a.status = ""
+	}
 	if c.reconnecting && c.link == nil && !a.now.Before(c.retryAt) {
 		a.connect()
 		a.status = fmt.Sprintf("Connection lost: reconnecting (attempt %d)…", c.attempt)
@@ -134,6 +149,7 @@ func (a *App) connect() {
 	c := &a.conn
 	c.link = startLink(a.cfg.Dialer, linkTarget{node: c.node, name: c.session.Name, token: c.session.Token, ticket: c.ticket}, a.cfg.Now)
 	c.connecting = a.screen == ScreenName
+	c.reloaded, c.menuAt = false, time.Time{}
 	c.signedIn, c.refusal, c.replaced = false, "", false
 }
 
@@ -290,6 +306,12 @@ func (a *App) Node() string { return a.conn.node }
 // from MatchFound until that node accepts it.
 func (a *App) Moving() bool { return a.conn.moving }
 
+// resumeMenuWait is how long a page loaded with a stored session waits,
+// after the server accepted the token, for a match to resume before it
+// shows the menu. The server sends the MatchStart of a held seat right
+// after Authenticated, on the same connection.
+const resumeMenuWait = 300 * time.Millisecond
+
 // authenticated handles the server's acceptance of the token.
 func (a *App) authenticated(m *arenav1.Authenticated) {
 	c := &a.conn
@@ -300,8 +322,15 @@ func (a *App) authenticated(m *arenav1.Authenticated) {
 	a.status = ""
 	a.name, c.playerID = m.GetName(), m.GetPlayerId()
 	a.net.nextPing = a.now
+	reloaded := c.reloaded
+	c.reloaded = false
 	switch a.screen {
 	case ScreenName:
+		if reloaded {
+			c.menuAt = a.now.Add(resumeMenuWait)
+			a.status = "Signed in as " + a.name + "…"
+			break
+		}
 		a.screen = ScreenMenu
 	case ScreenMatch:
 		if reconnected && a.match != nil {

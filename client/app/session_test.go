@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -412,4 +413,42 @@ func TestUndecodableSnapshotResyncs(t *testing.T) {
 		}
 		h.a.Close()
 	})
+}
+
+// A reloaded page (a stored session) shows no menu before the match the
+// server resumes, even when MatchStart comes a frame after Authenticated;
+// without a match, the menu follows shortly.
+func TestReloadShowsNoMenuBeforeResume(t *testing.T) {
+	for _, inMatch := range []bool{true, false} {
+		t.Run(map[bool]string{true: "match", false: "lobby"}[inMatch], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				store := &MemoryStore{}
+				store.Save(transport.Session{Token: "tok-alice", PlayerID: "id-alice", Name: "alice"})
+				h := newHarnessWith(t, store)
+				h.step()
+				h.serve(authenticated())
+				seen := []Screen{h.a.Screen()}
+				for i := range 30 { // half a second of frames
+					if inMatch && i == 3 {
+						h.serve(msg(&arenav1.ServerMessage_MatchStart{MatchStart: &arenav1.MatchStart{
+							MatchId: "m7", Mode: "duel", YourShipId: 2, TickRate: 30, Teams: 2,
+						}}))
+					}
+					time.Sleep(time.Second / 60)
+					h.step()
+					if s := h.a.Screen(); seen[len(seen)-1] != s {
+						seen = append(seen, s)
+					}
+				}
+				want := []Screen{ScreenName, ScreenMenu}
+				if inMatch {
+					want = []Screen{ScreenName, ScreenMatch}
+				}
+				if !slices.Equal(seen, want) {
+					t.Fatalf("screens %v, want %v", seen, want)
+				}
+				h.a.Close()
+			})
+		})
+	}
 }

@@ -57,6 +57,9 @@ func (g *Game) drawArena(dst *ebiten.Image, v app.Viewport, mp game.Map) {
 	w, h := arenaSize(mp)
 	x0, y0 := v.ToScreen(0, 0)
 	x1, y1 := v.ToScreen(w, h)
+	if b := dst.Bounds(); float64(b.Min.X) < x0 || float64(b.Min.Y) < y0 || float64(b.Max.X) > x1 || float64(b.Max.Y) > y1 {
+		dst.Fill(colBackground) // the floor leaves some of dst bare (the screen may not have been filled)
+	}
 	vector.FillRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), colArena, false)
 	for gx := float64(gridStep); gx < w; gx += gridStep {
 		sx, _ := v.ToScreen(gx, 0)

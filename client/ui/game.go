@@ -31,6 +31,14 @@ type screen interface {
 	Draw(dst *ebiten.Image)
 }
 
+// covering is a screen that paints the whole screen itself (the backdrop
+// round its panels, then the panels): Game.Draw does not fill the screen
+// first. With software WebGL every pixel filled costs, and a full-screen
+// fill under the arena and the panel is a third of a frame's pixels.
+type covering interface {
+	drawBackdrop(dst *ebiten.Image)
+}
+
 // entered is a screen that prepares itself each time the App switches to it.
 type entered interface {
 	enter()
@@ -142,8 +150,12 @@ func (g *Game) Update() error {
 // the frame for the test hook and changes nothing else.
 func (g *Game) Draw(dst *ebiten.Image) {
 	start := time.Now()
-	dst.Fill(colBackground)
 	scr := g.app.Screen()
+	if c, ok := g.screens[scr].(covering); ok {
+		c.drawBackdrop(dst)
+	} else {
+		dst.Fill(colBackground)
+	}
 	g.screens[scr].Draw(dst)
 	if name := scr.String(); len(g.drawnScr) == 0 || g.drawnScr[len(g.drawnScr)-1] != name {
 		if len(g.drawnScr) == app.DrawnScreensKept {

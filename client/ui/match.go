@@ -105,11 +105,34 @@ func (s *matchScreen) controls() app.Controls {
 	return c
 }
 
+func (s *matchScreen) drawBackdrop(dst *ebiten.Image) { drawArenaBackdrop(dst) }
+
+// drawArenaBackdrop fills the screen round the arena's rectangle and the
+// side panel's: the match and the replay screens fill those themselves.
+func drawArenaBackdrop(dst *ebiten.Image) {
+	for _, r := range backdropRects() {
+		vector.FillRect(dst, float32(r.Min.X), float32(r.Min.Y), float32(r.Dx()), float32(r.Dy()), colBackground, false)
+	}
+}
+
+// backdropRects are the parts of the screen outside the arena's rectangle
+// and the panel's.
+func backdropRects() []image.Rectangle {
+	return []image.Rectangle{
+		image.Rect(0, 0, ScreenWidth, arenaY),                         // above
+		image.Rect(0, arenaY+arenaH, ScreenWidth, ScreenHeight),       // below
+		image.Rect(0, arenaY, arenaX, arenaY+arenaH),                  // left
+		image.Rect(arenaX+arenaW, arenaY, panelX, arenaY+arenaH),      // between
+		image.Rect(panelX+panelW, arenaY, ScreenWidth, arenaY+arenaH), // right
+	}
+}
+
 func (s *matchScreen) Draw(dst *ebiten.Image) {
 	m := s.g.app.Match()
 	f := s.g.fonts
 	vector.FillRect(dst, panelX, arenaY, panelW, arenaH, colPanel, false)
 	if !m.Started() {
+		vector.FillRect(dst, arenaX, arenaY, arenaW, arenaH, colBackground, false)
 		drawText(dst, "Match found — joining…", f.large, arenaX+arenaW/2, arenaY+arenaH/2-20, colText, text.AlignCenter)
 		return
 	}

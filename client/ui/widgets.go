@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"image"
 	"image/color"
+	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
@@ -127,9 +129,10 @@ func (g *Game) drawField(dst *ebiten.Image, s string, x, y, w, h float64, face t
 	}
 }
 
-// drawNotice shows an error banner at the top of the screen.
+// drawNotice shows an error banner at the top of the screen (of the arena,
+// on the screens with a side panel).
 func (g *Game) drawNotice(dst *ebiten.Image, msg string) {
-	g.drawBanner(dst, msg, 12, color.RGBA{0x40, 0x10, 0x14, 0xf0}, colError)
+	g.drawBanner(dst, msg, 0, color.RGBA{0x40, 0x10, 0x14, 0xf0}, colError)
 }
 
 // drawReconnecting shows that the connection dropped and is coming back.
@@ -143,14 +146,64 @@ func (g *Game) drawReconnecting(dst *ebiten.Image) {
 	if !g.app.Resuming() {
 		msg += "   (Escape: stop)"
 	}
-	g.drawBanner(dst, msg, 60, color.RGBA{0x3a, 0x30, 0x10, 0xf0}, colAccent)
+	g.drawBanner(dst, msg, 1, color.RGBA{0x3a, 0x30, 0x10, 0xf0}, colAccent)
 }
 
-// drawBanner draws msg in a box centred across the screen at y.
-func (g *Game) drawBanner(dst *ebiten.Image, msg string, y float32, bg, border color.RGBA) {
-	w := text.Advance(msg, g.fonts.normal) + 40
-	x := (ScreenWidth - w) / 2
-	vector.FillRect(dst, float32(x), y, float32(w), 40, bg, false)
-	vector.StrokeRect(dst, float32(x), y, float32(w), 40, 2, border, false)
-	drawText(dst, msg, g.fonts.normal, ScreenWidth/2, float64(y)+8, colText, text.AlignCenter)
+// Banner sizes: a banner is bannerH high, slots bannerStep apart from
+// bannerTop below the top of its area, with bannerPad round its text.
+const (
+	bannerTop, bannerStep, bannerH, bannerPad = 12, 48, 40, 20
+)
+
+// hudRects are what a banner must never hide on the match and replay
+// screens: the side panel's clock line (mode, ping, time left) and its
+// scoreboard (drawHUD).
+var hudRects = []image.Rectangle{
+	image.Rect(panelX, arenaY, panelX+panelW, arenaY+100),                       // mode, ping, clock
+	image.Rect(panelX, arenaY+100, panelX+panelW, arenaY+100+24+scoreRows*28+4), // scoreboard
+}
+
+// bannerArea is where the banners of screen go: over the arena on the
+// screens with a side panel (so that they never hide its clock or its
+// scores), else across the screen.
+func bannerArea(screen app.Screen) image.Rectangle {
+	switch screen {
+	case app.ScreenMatch, app.ScreenReplay:
+		return image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)
+	}
+	return image.Rect(0, 0, ScreenWidth, ScreenHeight)
+}
+
+// bannerRect is the box of banner slot (0 the notice, 1 the reconnect
+// banner) on screen for a text textW wide: centred in bannerArea, as wide
+// as the text and its padding but no wider than the area less a margin.
+func bannerRect(screen app.Screen, slot int, textW float64) image.Rectangle {
+	area := bannerArea(screen)
+	w := min(int(math.Ceil(textW))+2*bannerPad, area.Dx()-2*bannerPad)
+	x := area.Min.X + (area.Dx()-w)/2
+	y := area.Min.Y + bannerTop + slot*bannerStep
+	return image.Rect(x, y, x+w, y+bannerH)
+}
+
+// headFit cuts s at its end, with an ellipsis, until it fits in width.
+func headFit(s string, width float64, measure func(string) float64) string {
+	if measure(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && measure(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// drawBanner draws msg in banner slot (see bannerRect), cut to fit.
+func (g *Game) drawBanner(dst *ebiten.Image, msg string, slot int, bg, border color.RGBA) {
+	measure := func(s string) float64 { return text.Advance(s, g.fonts.normal) }
+	b := bannerRect(g.app.Screen(), slot, measure(msg))
+	msg = headFit(msg, float64(b.Dx()-2*bannerPad), measure)
+	x, y, w := float32(b.Min.X), float32(b.Min.Y), float32(b.Dx())
+	vector.FillRect(dst, x, y, w, bannerH, bg, false)
+	vector.StrokeRect(dst, x, y, w, bannerH, 2, border, false)
+	drawText(dst, msg, g.fonts.normal, float64(b.Min.X)+float64(b.Dx())/2, float64(y)+8, colText, text.AlignCenter)
 }
