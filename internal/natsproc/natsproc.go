@@ -123,14 +123,6 @@ func (s *Server) MonitorURL() string {
 	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.monPort))
 }
 
-// StoreDir returns the JetStream store directory (nats-server's -sd), kept
-// across restarts.
-func (s *Server) StoreDir() string { return s.store }
-
-// LogPath returns the file that collects the server's stdout and stderr,
-// every run appended, each after a "=== natsproc run N" line.
-func (s *Server) LogPath() string { return s.logPath }
-
 // Kill sends SIGKILL to the server, as a crash would, and waits until it
 // has exited. It does nothing when the server is not running.
 func (s *Server) Kill() {
