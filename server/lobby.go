@@ -145,6 +145,9 @@ func (l *lobby) disconnect(p *player, c *conn) {
 	}
 }
 
+// left frees a player who forfeited their seat (matchHost).
+func (l *lobby) left(s *seat) { go l.release(s, nil) }
+
 // release frees a player from their seat (the match ended, or they
 // forfeited it): back in the lobby if connected, forgotten if not. A
 // connected player is sent last (the results, if any) once they are free
@@ -332,10 +335,12 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 	if err != nil {
 		m.log.Error("encode results", slog.Any("err", err))
 	}
-	l.mu.Lock()
-	delete(l.matches, m.id)
-	l.met.matchesActive.Dec()
-	l.mu.Unlock()
+	go func() {
+		l.mu.Lock()
+		delete(l.matches, m.id)
+		l.met.matchesActive.Dec()
+		l.mu.Unlock()
+	}()
 	deliver := sync.OnceFunc(func() {
 		for _, s := range m.seats {
 			l.release(s, msg)
@@ -343,7 +348,7 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 		}
 	})
 	if !rated {
-		deliver()
+		go deliver()
 		return msg
 	}
 	late := time.AfterFunc(l.cfg.ResultsWait, deliver)

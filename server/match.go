@@ -87,13 +87,14 @@ const (
 // matchHost is what a match reports to: the lobby, seen from the match's
 // goroutine through three calls and nothing else. The match reads none of
 // the lobby's fields; its configuration is copied in when it is created.
+// No call waits for the lobby's lock: the lobby does that part on a
+// goroutine of its own, so a match never waits on the lobby.
 type matchHost interface {
 	// ended takes a finished match's results (ratings, storage, the
 	// players' results screens) and returns them encoded.
 	ended(m *match, end *arenav1.MatchEnd) []byte
-	// release frees a player who left the match for good, sending them
-	// last (nil: nothing) if they are connected.
-	release(s *seat, last []byte)
+	// left frees a player who left the match for good.
+	left(s *seat)
 	// watchEnded frees a match's spectators.
 	watchEnded(m *match, watchers []*watcher)
 }
@@ -391,7 +392,7 @@ func (m *match) forfeit(s *seat, why string) {
 	s.left, s.offline = true, false
 	m.sim.RemovePlayer(s.ship)
 	m.postSystem(s.player.name + why)
-	m.host.release(s, nil)
+	m.host.left(s)
 }
 
 // applyInputs gives the simulation one input per seat for this tick.

@@ -77,13 +77,15 @@ func (l *lobby) watched(p *player) *match {
 
 // watchEnded frees the spectators of a finished match.
 func (l *lobby) watchEnded(m *match, watchers []*watcher) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, w := range watchers {
-		if w.p.watching == m {
-			w.p.watching = nil
+	go func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, w := range watchers {
+			if w.p.watching == m {
+				w.p.watching = nil
+			}
 		}
-	}
+	}()
 }
 
 // spectators is a match's audience and the one stream of snapshots they
