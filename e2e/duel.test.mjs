@@ -150,10 +150,16 @@ test('two browsers sign in, chat, queue, play a duel, move, reload and resume, a
       await a.reload({ waitUntil: 'commit' });
       await a.waitForFunction(() => window.arenaReady === true, null, { timeout: 60_000, polling: 20 });
       const resumed = await waitState(a, 'the match resumed after a reload',
-        (s, { id, tick }) => s.screen === 'match' && s.matchId === id && s.online && s.tick > tick && s.ships.length === 2,
+        (s, { id, tick }) => s.screen === 'match' && s.matchId === id && s.online && s.tick > tick && s.ships.length === 2 &&
+          s.drawnScreens.at(-1) === 'match',
         { id: sa.matchId, tick: beforeReload.tick }, 20_000);
       console.log(`A reloaded and resumed match ${resumed.matchId} at tick ${resumed.tick} in ${Date.now() - reloaded} ms (was at tick ${beforeReload.tick})`);
       assert.equal(resumed.name, 'Alice', 'the same player after the reload');
+      // Not one frame of the menu (nor of any screen but the name screen's
+      // "Signing in…") before the resumed match.
+      assert.ok(!resumed.drawnScreens.includes('menu'),
+        `screens drawn after the reload: ${JSON.stringify(resumed.drawnScreens)}`);
+      console.log(`screens drawn after the reload: ${resumed.drawnScreens.join(' → ')}`);
       assert.equal(resumed.shipId, sa.shipId, 'the same ship after the reload');
       await waitState(a, 'the chat history after the reload', hasLine, line, 10_000);
       // Movement still works after the resume.

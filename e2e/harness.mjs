@@ -49,7 +49,7 @@ export function startServer(modesFile, logName = 'server.log', env = {}) {
   const proc = spawn(join(root, 'bin/arena'), [
     '-addr', '127.0.0.1:0',
     '-admin-addr', '',
-    '-web-dir', join(root, 'bin/web'),
+    '-web-dir', process.env.E2E_WEB_DIR || join(root, 'bin/web'), // E2E_WEB_DIR: another build of the client
     '-modes', modesFile,
   ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   proc.stderr.pipe(log);

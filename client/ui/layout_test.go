@@ -66,3 +66,36 @@ func TestBackdropTilesTheScreen(t *testing.T) {
 		t.Errorf("the rectangles cover %d pixels, want the screen's %d", area, ScreenWidth*ScreenHeight)
 	}
 }
+
+// Labels and health bars near the arena's edge are moved inside it.
+func TestKeepInside(t *testing.T) {
+	b := image.Rect(10, 10, 710, 710)
+	for _, tc := range []struct{ x, y, w, h, wantX, wantY float64 }{
+		{100, 100, 40, 18, 100, 100}, // inside: unmoved
+		{-5, 100, 40, 18, 10, 100},   // past the left edge
+		{690, 700, 40, 18, 670, 692}, // past the right and the bottom edges
+		{300, 0, 30, 4, 300, 10},     // a health bar above the top
+		{0, 0, 900, 18, 10, 10},      // wider than the arena: its left edge
+	} {
+		x, y := keepInside(tc.x, tc.y, tc.w, tc.h, b)
+		if x != tc.wantX || y != tc.wantY {
+			t.Errorf("keepInside(%v,%v,%v,%v) = %v,%v; want %v,%v", tc.x, tc.y, tc.w, tc.h, x, y, tc.wantX, tc.wantY)
+		}
+	}
+}
+
+// The minimap lies inside the arena rectangle, off the HUD.
+func TestMinimapInsideTheArena(t *testing.T) {
+	arena := image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)
+	for _, size := range [][2]float64{{8000, 8000}, {20000, 1500}, {1500, 20000}} {
+		r, _ := minimapRect(size[0], size[1])
+		if !r.In(arena) || r.Empty() {
+			t.Errorf("minimap of %v: %v, not inside the arena %v", size, r, arena)
+		}
+		for _, n := range []int{0, 1} {
+			if r.Overlaps(bannerRect(app.ScreenMatch, n, 2000)) {
+				t.Errorf("minimap %v under banner %d", r, n)
+			}
+		}
+	}
+}

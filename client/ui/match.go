@@ -68,7 +68,7 @@ func (s *matchScreen) controls() app.Controls {
 	m := s.g.app.Match()
 	if _, ok := m.Own(); ok {
 		cx, cy := ebiten.CursorPosition()
-		v := fitArena(m.Map())
+		v, _ := matchView(m)
 		wx, wy := v.ToWorld(float64(cx), float64(cy))
 		sx, sy := m.OwnPos()
 		if wx != sx || wy != sy {
@@ -136,10 +136,14 @@ func (s *matchScreen) Draw(dst *ebiten.Image) {
 		drawText(dst, "Match found — joining…", f.large, arenaX+arenaW/2, arenaY+arenaH/2-20, colText, text.AlignCenter)
 		return
 	}
-	x, y, follow := m.FollowedPos()
-	v := cameraView(m.Map(), x, y, follow)
-	clip := dst.SubImage(image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)).(*ebiten.Image)
+	v, fits := matchView(m)
+	rect := image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)
+	clip := dst.SubImage(rect).(*ebiten.Image)
 	s.g.drawArena(clip, v, m.Map())
+	w, h := arenaSize(m.Map())
+	// Ships, shots, labels and health bars are drawn clipped to the arena's
+	// floor: nothing shows outside the arena.
+	clip = dst.SubImage(app.ArenaClip(v, w, h, rect)).(*ebiten.Image)
 	s.g.drawProjectiles(clip, v, m.Projectiles())
 	s.g.drawShips(clip, v, m.Ships(), func(sh app.DrawShip) string {
 		if sh.ID == m.OwnID() {
@@ -147,8 +151,25 @@ func (s *matchScreen) Draw(dst *ebiten.Image) {
 		}
 		return m.Name(sh.ID)
 	})
+	if !fits {
+		s.g.drawMinimap(dst, v, m.Map(), m.Ships())
+	}
 	s.drawPhase(dst, m)
 	s.drawHUD(dst, m)
+}
+
+// matchView is the match's viewport: a spectator's camera (the whole arena,
+// or zoomed on the followed ship), or the player's (see app.Camera); fits
+// is false when the player's arena is too large for the screen and the
+// camera follows their ship.
+func matchView(m *app.Match) (v app.Viewport, fits bool) {
+	if m.Spectator() {
+		x, y, follow := m.FollowedPos()
+		return cameraView(m.Map(), x, y, follow), true
+	}
+	w, h := arenaSize(m.Map())
+	x, y := m.OwnPos()
+	return app.Camera(w, h, x, y, arenaX, arenaY, arenaW, arenaH)
 }
 
 // drawPhase overlays the countdown or the waiting message.

@@ -95,10 +95,13 @@ func (s *replayScreen) drawArena(dst *ebiten.Image, r *app.Replay) {
 		drawText(dst, r.Error(), f.large, cx, cy-20, colError, text.AlignCenter)
 		return
 	}
-	clip := dst.SubImage(image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)).(*ebiten.Image)
+	rect := image.Rect(arenaX, arenaY, arenaX+arenaW, arenaY+arenaH)
+	clip := dst.SubImage(rect).(*ebiten.Image)
 	x, y, follow := r.FollowedPos()
 	v := cameraView(r.Map(), x, y, follow)
 	s.g.drawArena(clip, v, r.Map())
+	w, h := arenaSize(r.Map())
+	clip = dst.SubImage(app.ArenaClip(v, w, h, rect)).(*ebiten.Image) // nothing outside the arena
 	s.g.drawProjectiles(clip, v, r.Projectiles())
 	s.g.drawShips(clip, v, r.Ships(), func(sh app.DrawShip) string { return r.Name(sh.ID) })
 	if r.Error() != "" {
