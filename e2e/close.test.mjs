@@ -3,14 +3,15 @@
 // replaced by a second page of its browser context (the same stored
 // session): the server closes the first with 4002. The second page is
 // reloaded (the browser closes its socket while the page unloads), then
-// the server shuts down (its sockets close with 1001 going away) and the
-// page reconnects in vain.
+// the server shuts down (its sockets close) and the page reconnects in
+// vain: Chromium's own log of each refused connection is the only console
+// error allowed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { loadGame, openPages, outPath, pressUntil, startDuelServer, stopProcess, waitState } from './harness.mjs';
 
-test('websocket closes (4002 replaced, page unload, 1001 server shutdown) log no console error', { timeout: 120_000 }, async () => {
+test('websocket closes (4002 replaced, page unload, server shutdown) log no console error', { timeout: 120_000 }, async () => {
   const server = startDuelServer('close', 60);
   let browser;
   try {
@@ -55,7 +56,13 @@ test('websocket closes (4002 replaced, page unload, 1001 server shutdown) log no
       const lost = await waitState(b, 'B reconnecting after the shutdown', (s) => s.reconnecting && !s.online, null, 20_000);
       console.log(`B after the shutdown: ${lost.status}; last error ${lost.error}`);
       await new Promise((r) => setTimeout(r, 3000)); // a few failed reconnects
-      assert.deepEqual(errors, [], 'no page errors and no console errors');
+      // Chromium itself logs every websocket that cannot connect (here, to
+      // the server that is gone) as a console error, whatever the page
+      // does; those are failed reconnects, not closes. Nothing else may be
+      // logged as an error.
+      const refused = (l) => /^page B console\.error: WebSocket connection to '.*' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED$/.test(l);
+      console.log(`${errors.filter(refused).length} failed reconnect(s) logged by Chromium while the server was down`);
+      assert.deepEqual(errors.filter((l) => !refused(l)), [], 'no page errors and no console errors');
     } finally {
       writeFileSync(outPath('close-browser.log'), logs.join('\n') + '\n');
     }
