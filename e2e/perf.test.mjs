@@ -54,8 +54,18 @@ test('one page plays ffa16 against 15 bots: frames per second and cost per frame
       const cdp = await p.context().newCDPSession(p);
       await cdp.send('Performance.enable');
       const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      // CPU time of Chromium's processes (the GPU process runs SwiftShader,
+      // the renderer the page): less sensitive to a busy machine than
+      // frames per second.
+      const bcdp = await browser.newBrowserCDPSession();
+      const cpu = async () => {
+        const out = {};
+        for (const pi of (await bcdp.send('SystemInfo.getProcessInfo')).processInfo) out[pi.type] = (out[pi.type] ?? 0) + pi.cpuTime;
+        return out;
+      };
       // Let the once-a-second probe settle, then measure.
       await new Promise((r) => setTimeout(r, 2000));
+      const c0 = await cpu();
       const m0 = await metrics();
       const s0 = await state(p);
       const t0 = Date.now();
@@ -67,6 +77,8 @@ test('one page plays ffa16 against 15 bots: frames per second and cost per frame
         await p.keyboard.up(k);
       }
       const m1 = await metrics();
+      const c1 = await cpu();
+      await bcdp.detach();
       if (process.env.PERF_TRACE) {
         // A few seconds of Chromium's trace, to see where frames go.
         await browser.startTracing(p, { path: outPath('perf-trace.json'), categories: process.env.PERF_TRACE.split(',') });
@@ -83,10 +95,16 @@ test('one page plays ffa16 against 15 bots: frames per second and cost per frame
       const scriptMs = ((m1.ScriptDuration - m0.ScriptDuration) * 1000) / Math.max(frames, 1);
       const taskMs = ((m1.TaskDuration - m0.TaskDuration) * 1000) / Math.max(frames, 1);
       const f = s1.frameStats;
+      const cpuMsPerFrame = Object.fromEntries(Object.keys(c1).map((k) => [k, Math.round(((c1[k] - (c0[k] ?? 0)) * 1000 / Math.max(frames, 1)) * 10) / 10]));
+      const gl = await p.evaluate(() => {
+        const a = document.querySelector('canvas')?.getContext('webgl2')?.getContextAttributes();
+        const c = document.querySelector('canvas');
+        return { antialias: a?.antialias, canvas: c ? `${c.width}x${c.height}` : null };
+      });
       const report = {
         seconds: Math.round(wall * 10) / 10, frames, fps: Math.round(fps * 10) / 10,
         scriptMsPerFrame: Math.round(scriptMs * 100) / 100, taskMsPerFrame: Math.round(taskMs * 100) / 100,
-        ships: s1.ships.length, screen: s1.screen, phase: s1.phase, frameStats: f ?? null,
+        ships: s1.ships.length, screen: s1.screen, phase: s1.phase, frameStats: f ?? null, webgl: gl, cpuMsPerFrame,
       };
       console.log(`PERF ${JSON.stringify(report)}`);
       writeFileSync(outPath('perf.json'), JSON.stringify(report, null, 2) + '\n');
