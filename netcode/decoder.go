@@ -36,6 +36,8 @@ type View struct {
 	Baseline uint32
 	// Ack is the last input sequence the server applied for this player.
 	Ack uint32
+	// Input is the server's report on this player's inputs.
+	Input InputReport
 	// Phase is the match's phase.
 	Phase game.Phase
 	// TicksLeft counts the ticks left in the phase (countdown or play).
@@ -502,7 +504,7 @@ func appendEventViews(dst []game.Event, rec []uint32, tick uint32) []game.Event 
 func (d *Decoder) view(s *arenav1.Snapshot) *View {
 	c := &d.cur
 	v := &View{
-		Tick: c.tick, Baseline: s.GetBaselineTick(), Ack: s.GetAckSeq(),
+		Tick: c.tick, Baseline: s.GetBaselineTick(), Ack: s.GetAckSeq(), Input: InputReportFromWire(s),
 		Phase: c.phase, TicksLeft: c.ticksLeft, Self: -1,
 		Ships:       make([]ShipState, len(c.ships)),
 		Projectiles: make([]ProjectileState, len(c.projs)),

@@ -1,7 +1,8 @@
 // Package netcode is what the server and the client share about the wire:
 // conversion between game state and arena.v1 messages, snapshot encoding and
-// decoding, and the input buffer that feeds a player's inputs to the
-// simulation one tick at a time.
+// decoding, the tick buffer that feeds each of a player's inputs to the
+// simulation at the tick it is meant for, and the client's side of that:
+// the input clock that stamps inputs and the predictor that replays them.
 //
 // It never opens sockets itself (see netcode/transport for the client side)
 // and never decides a game rule: that is the game package's job. It has no
@@ -22,11 +23,29 @@
 // which rebuilds the whole state as a [View].
 //
 // The world part of a snapshot (everything but the tick, the acknowledged
-// input, the baseline tick, the own aim and the events) depends only on the
+// input, the input report, the baseline tick, the own aim and the events) depends only on the
 // baseline and the tick, so it is encoded once per tick for all the clients
 // whose baseline is the previous tick, which in the steady state is all of
 // them. An Encoder with a view radius ([Encoder.SetViewRadius]) encodes its
 // own.
+//
+// # Inputs
+//
+// The client stamps every input with the server tick it is meant for
+// (Input.tick: the tick of the snapshot whose step applies it). Its
+// [InputClock] runs ahead of the server by about the uplink's delay plus a
+// margin, so that each input arrives just before its tick; the server keeps
+// each player's inputs in a [TickBuffer] and applies each at its tick. An
+// input that arrives after its tick ran is late (counted and dropped); a
+// tick without an input is missing (counted: the last movement repeats,
+// never the last shot). Every snapshot reports to its player the least
+// lead (time from arrival to its tick) of the inputs that arrived since the
+// previous one, and the two counters ([InputReport]); from the leads and the
+// times it sent those inputs, the clock learns when inputs must leave and
+// moves its lead there smoothly, running a few percent fast or slow. The
+// [Predictor] replays, on each snapshot, the inputs stamped for later ticks.
+// An unstamped input (tick 0, the load bots') takes the tick after the
+// newest waiting, at most [UnstampedBacklog] ahead.
 //
 // # Precision
 //
@@ -41,7 +60,9 @@
 // # Format
 //
 // A snapshot is an arena.v1.Snapshot. tick is the server tick; ack_seq the
-// last input applied for the player; baseline_tick the tick of the snapshot
+// last input applied for the player; input_tick, input_lead_ms, inputs_late
+// and input_ticks_missing the report on the player's inputs (each sent only
+// when not 0; see Inputs); baseline_tick the tick of the snapshot
 // it is a delta against, or 0 for a full one (so no delta is ever made
 // against tick 0). In a full snapshot, phase is set and ticks_left is as
 // sent. In a delta, an unset phase means the baseline's phase with its

@@ -40,6 +40,8 @@ type Encoder struct {
 	cursor  uint64       // next event of m.log to take
 	lost    uint64       // events dropped for MaxPendingEvents
 
+	input InputReport // for the next Append, from SetInputReport
+
 	own   [2]frame // filtered frames, with a view radius
 	cols  columns
 	body  []byte
@@ -97,6 +99,8 @@ func (e *Encoder) Append(dst []byte, ackSeq uint32) []byte {
 			b = appendAim(b, own.aim)
 		}
 	}
+	b = appendInputReport(b, e.input)
+	e.input = InputReport{}
 	b, e.evcol = appendEvents(b, e.evcol, next.tick, e.pending)
 	if e.radius > 0 {
 		b = appendWorld(b, base, next, &e.cols)
@@ -107,6 +111,23 @@ func (e *Encoder) Append(dst []byte, ackSeq uint32) []byte {
 
 	e.appended, e.next, e.sent = true, next, len(e.pending)
 	return appendFrame(dst, b)
+}
+
+// SetInputReport sets the report on the client's inputs that the next
+// Append carries (once).
+func (e *Encoder) SetInputReport(r InputReport) { e.input = r }
+
+// appendInputReport appends the fields of r that are not 0.
+func appendInputReport(dst []byte, r InputReport) []byte {
+	if r.Tick != 0 {
+		dst = appendUint(dst, fInputTick, r.Tick)
+		if ms := leadMS(r.Lead); ms != 0 {
+			dst = protowire.AppendTag(dst, fInputLead, protowire.VarintType)
+			dst = protowire.AppendVarint(dst, protowire.EncodeZigZag(int64(ms)))
+		}
+	}
+	dst = appendUint(dst, fInputsLate, r.Late)
+	return appendUint(dst, fInputMissing, r.Missing)
 }
 
 // Handed reports what became of the frame of the last Append: ok when it

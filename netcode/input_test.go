@@ -3,6 +3,7 @@ package netcode
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -36,102 +37,190 @@ func TestInputFromWire(t *testing.T) {
 
 func in(seq uint32, b game.Buttons) Input { return Input{Seq: seq, Input: game.Input{Buttons: b}} }
 
-func TestInputBuffer(t *testing.T) {
-	const up, fire = game.ButtonUp, game.ButtonFire
-	type step struct {
-		push     []Input
-		accepted int // how many of push are accepted
-		want     game.Buttons
-		ack      uint32
+// at is an input for tick.
+func at(seq, tick uint32, b game.Buttons) Input {
+	return Input{Seq: seq, Tick: tick, Input: game.Input{Buttons: b}}
+}
+
+const testPeriod = time.Second / 30
+
+func TestInputReportOnTheWire(t *testing.T) {
+	m, err := NewMatch(game.Config{})
+	if err != nil {
+		t.Fatal(err)
 	}
+	for ship, team := range []int{1, 2} {
+		if err := m.AddPlayer(uint32(ship+1), team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enc, dec := m.NewEncoder(1), NewDecoder(1)
+	for i, r := range []InputReport{
+		{Tick: 9, Lead: 12300 * time.Microsecond, Late: 2, Missing: 5},
+		{Tick: 10, Lead: -40 * time.Millisecond},
+		{},
+	} {
+		if err := m.Step(); err != nil {
+			t.Fatal(err)
+		}
+		enc.SetInputReport(r)
+		var msg arenav1.ServerMessage
+		if err := proto.Unmarshal(enc.Append(nil, 3), &msg); err != nil {
+			t.Fatal(err)
+		}
+		enc.Handed(true)
+		v, err := dec.Apply(msg.GetSnapshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := r
+		want.Lead = r.Lead.Round(time.Millisecond)
+		if v.Input != want {
+			t.Errorf("report %d: decoded %+v, want %+v", i, v.Input, want)
+		}
+	}
+}
+
+func TestTickBuffer(t *testing.T) {
+	const up, down, left, fire = game.ButtonUp, game.ButtonDown, game.ButtonLeft, game.ButtonFire
+	type step struct {
+		push []Input
+		want []PushResult // what Push returned for each of push
+		// then the tick runs:
+		buttons game.Buttons
+		ack     uint32
+		ok      bool // the tick had its input
+	}
+	type counts struct{ late, missing uint32 }
+	A, L, R := Accepted, Late, Refused
 	for _, tc := range []struct {
 		name  string
 		size  int
+		first uint32 // the first tick simulated
 		steps []step
+		end   counts
 	}{
-		{"empty buffer applies nothing", 4, []step{{want: 0, ack: 0}}},
-		{"one per tick, in order", 4, []step{
-			{push: []Input{in(1, up), in(2, fire), in(3, 0)}, accepted: 3, want: up, ack: 1},
-			{want: fire, ack: 2},
-			{want: 0, ack: 3},
-		}},
-		{"dry buffer repeats movement without the shot", 4, []step{
-			{push: []Input{in(1, up|fire)}, accepted: 1, want: up | fire, ack: 1},
-			{want: up, ack: 1},
-			{want: up, ack: 1},
-		}},
-		{"stale and duplicate sequences dropped", 4, []step{
-			{push: []Input{in(5, up), in(5, fire), in(3, fire)}, accepted: 1, want: up, ack: 5},
-		}},
-		{"full buffer drops the newest", 2, []step{
-			{push: []Input{in(1, up), in(2, up), in(3, fire)}, accepted: 2, want: up, ack: 1},
-			{want: up, ack: 2},
-			{want: up, ack: 2},
-		}},
-		{"sequence gaps are fine", 4, []step{
-			{push: []Input{in(1, up), in(10, fire)}, accepted: 2, want: up, ack: 1},
-			{want: fire, ack: 10},
-		}},
+		{"empty buffer applies nothing, counts nothing", 4, 1, []step{{}, {}}, counts{}},
+		{"each input at its tick, whatever the arrival order of ticks", 8, 1, []step{
+			{push: []Input{at(1, 3, fire), at(2, 1, up), at(3, 2, down)}, want: []PushResult{A, A, A}, buttons: up, ack: 2, ok: true},
+			{buttons: down, ack: 3, ok: true},
+			{buttons: fire, ack: 1, ok: true},
+		}, counts{}},
+		{"early inputs wait for their tick", 8, 1, []step{
+			{push: []Input{at(1, 3, up)}, want: []PushResult{A}},
+			{},
+			{buttons: up, ack: 1, ok: true},
+		}, counts{}},
+		{"a missing tick repeats the movement without the shot, counted", 8, 1, []step{
+			{push: []Input{at(1, 1, up|fire)}, want: []PushResult{A}, buttons: up | fire, ack: 1, ok: true},
+			{buttons: up, ack: 1},
+			{push: []Input{at(2, 3, down)}, want: []PushResult{A}, buttons: down, ack: 2, ok: true},
+			{buttons: down, ack: 2},
+		}, counts{missing: 2}},
+		{"a late input is dropped and counted", 8, 5, []step{
+			{push: []Input{at(1, 4, up), at(2, 5, down)}, want: []PushResult{L, A}, buttons: down, ack: 2, ok: true},
+			{push: []Input{at(3, 6, up|fire)}, want: []PushResult{A}, buttons: up | fire, ack: 3, ok: true},
+			{push: []Input{at(4, 6, fire)}, want: []PushResult{L}, buttons: up, ack: 3},
+		}, counts{late: 2, missing: 1}},
+		{"a tick beyond the buffer is refused", 4, 10, []step{
+			{push: []Input{at(1, 14, up), at(2, 13, down), at(3, 1<<31, up)}, want: []PushResult{R, A, R}},
+		}, counts{}},
+		{"stale and duplicate sequences are refused", 8, 1, []step{
+			{push: []Input{at(5, 1, up), at(5, 2, fire), at(3, 2, fire)}, want: []PushResult{A, R, R}, buttons: up, ack: 5, ok: true},
+		}, counts{}},
+		{"a newer input for the same tick wins, keeping a shot", 8, 1, []step{
+			{push: []Input{at(1, 1, up|fire), at(2, 1, down)}, want: []PushResult{A, A}, buttons: down | fire, ack: 2, ok: true},
+		}, counts{}},
+		{"unstamped inputs play one a tick, in order, at most 4 ahead", 8, 1, []step{
+			{push: []Input{in(1, up), in(2, fire), in(3, down), in(4, left|fire), in(5, up)}, want: []PushResult{A, A, A, A, A}, buttons: up, ack: 1, ok: true},
+			{buttons: fire, ack: 2, ok: true},
+			{push: []Input{in(6, 0)}, want: []PushResult{A}, buttons: down, ack: 3, ok: true},
+			{buttons: up | fire, ack: 5, ok: true},
+			{buttons: 0, ack: 6, ok: true},
+			{buttons: 0, ack: 6},
+			{push: []Input{in(7, up)}, want: []PushResult{A}, buttons: up, ack: 7, ok: true},
+		}, counts{missing: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := NewInputBuffer(tc.size)
+			b := NewTickBuffer(tc.size, testPeriod)
 			for i, s := range tc.steps {
-				accepted := 0
-				for _, p := range s.push {
-					if b.Push(p) {
-						accepted++
+				tick := tc.first + uint32(i)
+				for j, p := range s.push {
+					if got := b.Push(p, tick, 0); got != s.want[j] {
+						t.Fatalf("tick %d: push %+v: %v, want %v", tick, p, got, s.want[j])
 					}
 				}
-				if accepted != s.accepted {
-					t.Fatalf("step %d: accepted %d, want %d", i, accepted, s.accepted)
+				got, ack, ok := b.Next(tick)
+				if got.Buttons != s.buttons || ack != s.ack || ok != s.ok {
+					t.Fatalf("tick %d: applied %b ack %d ok %v, want %b ack %d ok %v", tick, got.Buttons, ack, ok, s.buttons, s.ack, s.ok)
 				}
-				got, ack := b.Next()
-				if got.Buttons != s.want || ack != s.ack {
-					t.Fatalf("step %d: applied %b ack %d, want %b ack %d", i, got.Buttons, ack, s.want, s.ack)
-				}
+			}
+			if got := (counts{b.Late(), b.Missing()}); got != tc.end {
+				t.Fatalf("late %d missing %d, want %d and %d", got.late, got.missing, tc.end.late, tc.end.missing)
 			}
 		})
 	}
 }
 
-func TestStandingBacklogDrains(t *testing.T) {
-	b := NewInputBuffer(8)
+func TestTickBufferReportsLeastLead(t *testing.T) {
+	b := NewTickBuffer(32, testPeriod)
+	if r := b.Report(); r != (InputReport{}) {
+		t.Fatalf("report before any input: %+v", r)
+	}
+	// Before tick 10 runs: an input for 12 that waited 5ms (lead 5ms + 2
+	// periods), one for 10 that waited 1ms (lead 1ms).
+	b.Push(at(1, 12, 0), 10, 5*time.Millisecond)
+	b.Push(at(2, 10, 0), 10, time.Millisecond)
+	if r := b.Report(); r.Tick != 10 || r.Lead != time.Millisecond {
+		t.Fatalf("report %+v, want tick 10 lead 1ms", r)
+	}
+	if r := b.Report(); r.Tick != 0 {
+		t.Fatalf("second report %+v, want none", r)
+	}
+	for tick := uint32(10); tick <= 12; tick++ {
+		b.Next(tick)
+	}
+	// A late input: its lead is negative, by the ticks it missed.
+	b.Push(at(3, 11, 0), 13, 10*time.Millisecond)
+	r := b.Report()
+	if want := 10*time.Millisecond - 2*testPeriod; r.Tick != 11 || r.Lead != want || r.Late != 1 || r.Missing != 1 {
+		t.Fatalf("report %+v, want tick 11 lead %v, 1 late and tick 11 missing", r, want)
+	}
+	if ms := leadMS(r.Lead); ms != -57 {
+		t.Fatalf("lead on the wire %d ms, want -57", ms)
+	}
+}
+
+func TestTickBufferBounded(t *testing.T) {
+	// However many inputs arrive, and for whatever ticks, the buffer holds
+	// at most its size and accepts only ticks within it.
+	const size = 8
+	b := NewTickBuffer(size, testPeriod)
 	seq := uint32(0)
-	push := func(buttons game.Buttons) {
-		seq++
-		if !b.Push(in(seq, buttons)) {
-			t.Fatalf("push %d refused", seq)
+	for tick := uint32(1); tick < 200; tick++ {
+		for d := uint32(0); d < 3*size; d++ {
+			seq++
+			res := b.Push(at(seq, tick+d*7%(3*size), 0), tick, 0)
+			if ahead := tick + d*7%(3*size) - tick; (res == Accepted) != (ahead < size) {
+				t.Fatalf("tick %d: input %d ticks ahead: %v", tick, ahead, res)
+			}
 		}
-	}
-	// A burst leaves three inputs waiting; then one arrives per tick.
-	push(game.ButtonUp)
-	push(game.ButtonUp | game.ButtonFire)
-	push(game.ButtonUp)
-	shots := 0
-	for tick := range 3 * StandingTicks {
-		push(game.ButtonLeft)
-		got, ack := b.Next()
-		if got.Buttons&game.ButtonFire != 0 {
-			shots++
+		if b.Len() > size {
+			t.Fatalf("%d inputs wait, more than %d", b.Len(), size)
 		}
-		if want := seq - uint32(b.Len()); ack != want {
-			t.Fatalf("tick %d: ack %d, want %d", tick, ack, want)
-		}
+		b.Next(tick)
 	}
-	if b.Len() != 0 {
-		t.Fatalf("after %d ticks %d inputs still wait, want the backlog drained", 3*StandingTicks, b.Len())
+	if b.Late() != 0 || b.Missing() != 0 {
+		t.Fatalf("late %d missing %d", b.Late(), b.Missing())
 	}
-	if shots != 1 {
-		t.Fatalf("%d shots applied, want the one sent", shots)
+}
+
+func TestInputTicks(t *testing.T) {
+	if n := InputTicks(8, 30); n != 30 {
+		t.Fatalf("InputTicks(8, 30) = %d, want a second's worth", n)
 	}
-	// A passing burst is not trimmed: all of it plays, one input a tick.
-	for range 4 {
-		push(game.ButtonDown)
-	}
-	for i := range 4 {
-		if _, ack := b.Next(); ack != seq-3+uint32(i) {
-			t.Fatalf("burst input %d acknowledged %d", i, ack)
-		}
+	if n := InputTicks(64, 30); n != 64 {
+		t.Fatalf("InputTicks(64, 30) = %d, want 64", n)
 	}
 }
 
@@ -151,7 +240,8 @@ func FuzzClientInput(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0x6a, 0x80})
-	b := NewInputBuffer(4)
+	b := NewTickBuffer(4, testPeriod)
+	tick := uint32(0)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m arenav1.ClientMessage
 		if proto.Unmarshal(data, &m) != nil {
@@ -164,7 +254,11 @@ func FuzzClientInput(f *testing.F) {
 		if got.Seq == 0 || got.Input.Buttons&^allButtons != 0 {
 			t.Fatalf("accepted out-of-range input %+v", got)
 		}
-		b.Push(got)
-		b.Next()
+		tick++
+		b.Push(got, tick, 0)
+		b.Next(tick)
+		if b.Len() > 4 {
+			t.Fatalf("%d inputs wait in a buffer of 4", b.Len())
+		}
 	})
 }

@@ -2,6 +2,7 @@ package netcode
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/arena-server/arena/game"
@@ -172,6 +173,44 @@ func (m *Match) Describe(start *arenav1.MatchStart) {
 	start.ScoreLimit = uint32(mode.ScoreLimit)
 	start.TimeLimitTicks = game.DurationTicks(mode.TimeLimit, w.TickRate())
 	start.CountdownTicks = game.DurationTicks(w.Rules().Countdown, w.TickRate())
+	start.Rules = RulesToWire(w.Rules())
+}
+
+// RulesToWire converts the rules a match plays by (defaults filled in)
+// for MatchStart.
+func RulesToWire(r game.Rules) *arenav1.Rules {
+	r = r.WithDefaults()
+	us := func(d time.Duration) uint32 { return uint32(min(max(d.Microseconds(), 0), math.MaxUint32)) }
+	u := func(v int32) uint32 { return uint32(max(v, 0)) }
+	return &arenav1.Rules{
+		ShipRadius: u(r.ShipRadius), ShipSpeed: u(r.ShipSpeed), MaxHealth: u(r.MaxHealth),
+		ProjectileSpeed: u(r.ProjectileSpeed), ProjectileRadius: u(r.ProjectileRadius),
+		ProjectileLifetimeUs: us(r.ProjectileLifetime), ProjectileDamage: u(r.ProjectileDamage),
+		FireIntervalUs: us(r.FireInterval), RespawnDelayUs: us(r.RespawnDelay),
+		SpawnProtectionUs: us(r.SpawnProtection), CountdownUs: us(r.Countdown),
+	}
+}
+
+// RulesFromWire converts MatchStart's rules into the game.Rules a client
+// predicts with. Absent rules (an older server), or rules out of the
+// ranges game.Rules.Validate accepts, give the defaults, and ok is false.
+func RulesFromWire(w *arenav1.Rules) (r game.Rules, ok bool) {
+	if w == nil {
+		return game.DefaultRules(), false
+	}
+	i := func(v uint32) int32 { return int32(min(v, math.MaxInt32)) }
+	d := func(us uint32) time.Duration { return time.Duration(us) * time.Microsecond }
+	r = game.Rules{
+		ShipRadius: i(w.GetShipRadius()), ShipSpeed: i(w.GetShipSpeed()), MaxHealth: i(w.GetMaxHealth()),
+		ProjectileSpeed: i(w.GetProjectileSpeed()), ProjectileRadius: i(w.GetProjectileRadius()),
+		ProjectileLifetime: d(w.GetProjectileLifetimeUs()), ProjectileDamage: i(w.GetProjectileDamage()),
+		FireInterval: d(w.GetFireIntervalUs()), RespawnDelay: d(w.GetRespawnDelayUs()),
+		SpawnProtection: d(w.GetSpawnProtectionUs()), Countdown: d(w.GetCountdownUs()),
+	}
+	if r.Validate() != nil {
+		return game.DefaultRules(), false
+	}
+	return r.WithDefaults(), true
 }
 
 // Results fills a MatchEnd's reason and per-ship results (kills, deaths,

@@ -30,6 +30,10 @@ var (
 	fShipAdded         = snapField("ship_added")
 	fShipRemoved       = snapField("ship_removed")
 	fTeamKills         = snapField("team_kills")
+	fInputTick         = snapField("input_tick")
+	fInputLead         = snapField("input_lead_ms")
+	fInputsLate        = snapField("inputs_late")
+	fInputMissing      = snapField("input_ticks_missing")
 )
 
 // Record sizes of the columns, in values.

@@ -51,7 +51,7 @@ type seat struct {
 	ship   uint32
 	team   int
 
-	inputs     *netcode.InputBuffer
+	inputs     *netcode.TickBuffer
 	snapshots  SnapshotEncoder
 	ack        uint32
 	left       bool   // forfeited or left: out of the game for good
@@ -67,6 +67,7 @@ type matchEvent struct {
 	ship    uint32
 	watcher *player // eventWatch, eventUnwatch, eventSpectatorChat
 	input   netcode.Input
+	at      time.Time            // eventInput: when it arrived
 	chat    *arenav1.ChatMessage // eventChat: the line, its channel set
 	report  *chatReport          // eventReport
 }
@@ -117,7 +118,7 @@ type match struct {
 	clock Clock
 
 	mapName     string
-	inputBuffer int       // Config.InputBuffer
+	inputBuffer int       // ticks a TickBuffer spans: Config.InputBuffer, at least netcode.MaxInputLead
 	created     time.Time // when the lobby placed it, on the match's clock; read by the lobby too
 	started     time.Time // when run began, on the match's clock
 	inbox       chan matchEvent
@@ -128,6 +129,7 @@ type match struct {
 	teamChat    []*chat.Channel // by team - 1, in team modes only
 	snapshot    []byte
 	spec        *spectators
+	tickStart   time.Time // when the tick being run started, on the match's clock
 }
 
 func newMatch(id string, mode game.Mode, seats []*seat, l *lobby) (*match, error) {
@@ -174,7 +176,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		if err := sim.AddPlayer(s.ship, s.team); err != nil {
 			return nil, fmt.Errorf("match %s: seat %d: %w", id, s.ship, err)
 		}
-		s.inputs = netcode.NewInputBuffer(l.cfg.InputBuffer)
+		s.inputs = netcode.NewTickBuffer(netcode.InputTicks(l.cfg.InputBuffer, l.cfg.TickRate), time.Second/time.Duration(l.cfg.TickRate))
 		s.snapshots = sim.NewEncoder(s.ship)
 	}
 	graceTicks := game.DurationTicks(l.cfg.ReconnectGrace, l.cfg.TickRate)
@@ -184,7 +186,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 		}
 	}
 	m := &match{
-		id: id, mode: mode, sim: sim, seats: seats, host: l, inputBuffer: l.cfg.InputBuffer,
+		id: id, mode: mode, sim: sim, seats: seats, host: l, inputBuffer: netcode.InputTicks(l.cfg.InputBuffer, l.cfg.TickRate),
 		log:        l.log.With(slog.String("match", id), slog.String("mode", mode.Name)),
 		met:        l.met,
 		clock:      l.cfg.Clock,
@@ -208,7 +210,7 @@ func newMatchWithSim(id string, mode game.Mode, seats []*seat, sim Sim, l *lobby
 // input hands a player's input to the match; a full inbox drops it.
 func (m *match) input(ship uint32, in netcode.Input) {
 	select {
-	case m.inbox <- matchEvent{kind: eventInput, ship: ship, input: in}:
+	case m.inbox <- matchEvent{kind: eventInput, ship: ship, input: in, at: m.clock.Now()}:
 	default:
 		m.met.inputsDropped.Inc()
 	}
@@ -295,6 +297,7 @@ func (m *match) safeTick() (err error) {
 		}
 	}()
 	start := time.Now()
+	m.tickStart = m.clock.Now()
 	m.drainInbox()
 	m.countGrace()
 	m.applyInputs()
@@ -341,7 +344,12 @@ func (m *match) handle(e matchEvent) {
 	}
 	switch e.kind {
 	case eventInput:
-		if !s.inputs.Push(e.input) {
+		// The input is for the tick about to run at the earliest; its lead
+		// counts from its arrival to the start of its tick.
+		switch s.inputs.Push(e.input, m.sim.Tick()+1, max(m.tickStart.Sub(e.at), 0)) {
+		case netcode.Late:
+			m.met.inputsLate.Inc()
+		case netcode.Refused:
 			m.met.inputsDropped.Inc()
 		}
 	case eventChat:
@@ -359,7 +367,7 @@ func (m *match) handle(e matchEvent) {
 			s.offline = false
 			m.postSystem(s.player.name + " is back")
 		}
-		s.inputs = netcode.NewInputBuffer(m.inputBuffer)
+		s.inputs = netcode.NewTickBuffer(m.inputBuffer, m.period)
 		s.snapshots.Handed(false) // the new connection starts from a full snapshot
 		m.sendStart(s)
 		s.player.deliverHistory(m.matchChat.History())
@@ -395,16 +403,29 @@ func (m *match) forfeit(s *seat, why string) {
 	m.host.left(s)
 }
 
-// applyInputs gives the simulation one input per seat for this tick.
+// applyInputs gives the simulation each seat's input for the tick about to
+// run: the one meant for it, or the last movement again (a missing tick,
+// counted while the player is connected).
 func (m *match) applyInputs() {
+	tick := m.sim.Tick() + 1
 	for _, s := range m.seats {
 		if s.left {
 			continue
 		}
-		in, ack := s.inputs.Next()
+		missing := s.inputs.Missing()
+		in, ack, _ := s.inputs.Next(tick)
+		if s.inputs.Missing() != missing && !s.offline {
+			m.met.inputTicksMissing.Inc()
+		}
 		s.ack = ack
 		m.sim.ApplyInput(s.ship, in)
 	}
+}
+
+// inputReporter is a SnapshotEncoder that tells the player how their inputs
+// arrive (netcode.Encoder).
+type inputReporter interface {
+	SetInputReport(r netcode.InputReport)
 }
 
 // broadcastSnapshots writes this tick's snapshot to every seated player:
@@ -419,6 +440,9 @@ func (m *match) broadcastSnapshots() {
 		c := s.player.conn.Load()
 		if c == nil {
 			continue
+		}
+		if r, ok := s.snapshots.(inputReporter); ok {
+			r.SetInputReport(s.inputs.Report())
 		}
 		m.snapshot = s.snapshots.Append(m.snapshot[:0], s.ack)
 		s.snapshots.Handed(counts.snapshot(c.sendSnapshot(m.snapshot), len(m.snapshot)))

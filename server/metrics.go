@@ -17,20 +17,22 @@ import (
 type metrics struct {
 	registry *prometheus.Registry
 
-	tickSeconds      prometheus.Histogram
-	tickOverruns     prometheus.Counter
-	ticksSkipped     prometheus.Counter
-	playersConnected prometheus.Gauge
-	playersQueued    *prometheus.GaugeVec
-	matchesActive    prometheus.Gauge
-	matchesPanicked  prometheus.Counter
-	snapshotsSent    prometheus.Counter
-	snapshotsDropped prometheus.Counter
-	inputsDropped    prometheus.Counter
-	bytesSent        prometheus.Counter
-	bytesReceived    prometheus.Counter
-	rejected         *prometheus.CounterVec
-	slowConsumers    prometheus.Counter
+	tickSeconds       prometheus.Histogram
+	tickOverruns      prometheus.Counter
+	ticksSkipped      prometheus.Counter
+	playersConnected  prometheus.Gauge
+	playersQueued     *prometheus.GaugeVec
+	matchesActive     prometheus.Gauge
+	matchesPanicked   prometheus.Counter
+	snapshotsSent     prometheus.Counter
+	snapshotsDropped  prometheus.Counter
+	inputsDropped     prometheus.Counter
+	inputsLate        prometheus.Counter
+	inputTicksMissing prometheus.Counter
+	bytesSent         prometheus.Counter
+	bytesReceived     prometheus.Counter
+	rejected          *prometheus.CounterVec
+	slowConsumers     prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -73,9 +75,17 @@ func newMetrics() *metrics {
 			Name: "arena_snapshots_dropped_total",
 			Help: "Snapshots skipped because a connection's backlog was over half full.",
 		}),
+		inputsLate: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_inputs_late_total",
+			Help: "Inputs that arrived after the tick they were meant for had run, dropped.",
+		}),
+		inputTicksMissing: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "arena_input_ticks_missing_total",
+			Help: "Ticks a connected player had no input for (once they had sent one): the last movement repeated.",
+		}),
 		inputsDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_inputs_dropped_total",
-			Help: "Inputs discarded because a player's input buffer or a match inbox was full.",
+			Help: "Inputs discarded because a match inbox was full, or refused by a player's input buffer (meant for a tick too far ahead, or not newer than one taken).",
 		}),
 		bytesSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "arena_bytes_sent_total",
@@ -98,7 +108,7 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.tickSeconds, m.tickOverruns, m.ticksSkipped, m.playersConnected, m.playersQueued, m.matchesActive,
-		m.matchesPanicked, m.snapshotsSent, m.snapshotsDropped, m.inputsDropped, m.bytesSent,
+		m.matchesPanicked, m.snapshotsSent, m.snapshotsDropped, m.inputsDropped, m.inputsLate, m.inputTicksMissing, m.bytesSent,
 		m.bytesReceived, m.rejected, m.slowConsumers,
 	)
 	return m

@@ -64,7 +64,7 @@ func BenchmarkTickSpectators(b *testing.B) {
 						in[s].Input.Buttons |= game.ButtonFire
 					}
 					in[s].Input.Aim += game.Angle(s * 97)
-					seats[s].inputs.Push(in[s])
+					seats[s].inputs.Push(in[s], m.sim.Tick()+1, 0)
 				}
 				if err := m.safeTick(); err != nil {
 					b.Fatal(err)

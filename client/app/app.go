@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/arena-server/arena/game"
-	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -146,7 +145,6 @@ type App struct {
 
 	controls Controls
 	seq      uint32
-	pacer    netcode.Pacer
 	dropped  int
 
 	net netStats
@@ -189,9 +187,7 @@ func (a *App) Update() {
 		a.net.nextPing = a.now.Add(a.cfg.PingInterval)
 	}
 	if a.screen == ScreenMatch && a.match.Started() && !a.conn.resuming && a.match.Phase() != game.PhaseEnded && !a.match.Spectator() {
-		for range a.pacer.Due(a.now) {
-			a.sendInput()
-		}
+		a.sendInputs()
 	}
 }
 

@@ -386,8 +386,18 @@ func TestMatchFlow(t *testing.T) {
 			t.Fatalf("match names/own: %q %d", m.Name(2), m.OwnID())
 		}
 
-		// Inputs go out once per tick (30 Hz) with increasing seq and the held controls.
+		// No input goes out before a snapshot tells the server's tick.
 		h.a.SetControls(Controls{Buttons: ButtonRight | ButtonFire, Aim: 16384})
+		time.Sleep(time.Second / 10)
+		h.step()
+		if ins := inputsIn(h.sent()); len(ins) != 0 {
+			t.Fatalf("sent %d inputs before the first snapshot", len(ins))
+		}
+		h.serve(snapshot(1, arenav1.MatchPhase_MATCH_PHASE_COUNTDOWN, ship{ID: 1, X: 300 * SubUnits, Y: 400 * SubUnits, Health: 100, Alive: true, Team: 1}))
+
+		// Inputs go out once per tick (30 Hz) with increasing seq, each for
+		// the tick after the previous one's, ahead of the snapshot's, and the
+		// held controls.
 		var inputs []*arenav1.Input
 		for range 60 { // one second of 60 Hz frames
 			time.Sleep(time.Second / 60)
@@ -405,6 +415,9 @@ func TestMatchFlow(t *testing.T) {
 			if in.GetSeq() != uint32(i+2) && in.GetSeq() != uint32(i+1) {
 				t.Fatalf("input %d has seq %d", i, in.GetSeq())
 			}
+			if in.GetTick() <= 1 || i > 0 && in.GetTick() != inputs[i-1].GetTick()+1 {
+				t.Fatalf("input %d is for tick %d (the one before for %d)", i, in.GetTick(), inputs[max(i-1, 0)].GetTick())
+			}
 			if in.GetButtons() != ButtonRight|ButtonFire || in.GetAim() != 16384 {
 				t.Fatalf("input %d = %v", i, in)
 			}
@@ -412,15 +425,17 @@ func TestMatchFlow(t *testing.T) {
 
 		// Snapshots update the view; an older one is ignored.
 		playing := arenav1.MatchPhase_MATCH_PHASE_PLAYING
-		// (Every input acknowledged: the own ship is where the server says.)
-		s10 := snapshot(10, playing,
+		// (The snapshot of the last input's tick: the own ship is where the
+		// server says.)
+		last := inputs[len(inputs)-1].GetTick()
+		s10 := snapshot(last, playing,
 			ship{ID: 1, X: 300 * SubUnits, Y: 400 * SubUnits, Health: 100, Alive: true, Team: 1, Kills: 1},
 			ship{ID: 2, X: 1700 * SubUnits, Y: 1600 * SubUnits, Health: 60, Alive: true, Team: 2, Kills: 2},
 		)
 		s10.GetSnapshot().AckSeq = h.a.InputSeq()
 		h.a.SetControls(Controls{})
 		h.serve(s10)
-		h.serve(snapshot(9, playing, ship{ID: 1, X: 0, Y: 0}))
+		h.serve(snapshot(last-1, playing, ship{ID: 1, X: 0, Y: 0}))
 		p := h.a.Probe(7)
 		if p.Screen != "match" || p.MatchID != "m1" || p.Phase != "playing" || p.ShipID != 1 || p.X != 300 || p.Y != 400 || p.Frames != 7 {
 			t.Fatalf("probe = %+v", p)
@@ -454,7 +469,7 @@ func TestMatchFlow(t *testing.T) {
 		}
 
 		// A kill reaches the feed.
-		h.serve(msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: 11, Phase: playing,
+		h.serve(msg(&arenav1.ServerMessage_Snapshot{Snapshot: &arenav1.Snapshot{Tick: last + 1, Phase: playing,
 			// (kind | has_target << 4, actor[, target]): ship 1 shot, then killed ship 2.
 			EventRecords: []uint32{
 				uint32(arenav1.GameEventKind_GAME_EVENT_KIND_SHOT), 1,

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/arena-server/arena/game"
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -50,14 +51,30 @@ func (c Controls) input() game.Input {
 	return game.Input{Buttons: game.Buttons(c.Buttons) & game.ButtonsAll, Aim: game.Angle(c.Aim % 65536)}
 }
 
-// sendInput sends the held controls as the next input, and predicts it.
-func (a *App) sendInput() {
+// sendInputs sends the held controls as the input of each tick the match's
+// input clock has due now, stamped with that tick, and predicts them.
+func (a *App) sendInputs() {
+	m := a.match
+	if !m.clock.Started() {
+		return // no snapshot yet: no tick to aim at
+	}
+	if rtt, ok := a.Ping(); ok {
+		m.clock.SetRTT(rtt)
+	}
+	first, last := m.clock.Due(a.now)
+	for tick := first; tick <= last && tick >= first; tick++ {
+		a.sendInput(tick)
+	}
+}
+
+// sendInput sends the held controls as the input for tick, and predicts it.
+func (a *App) sendInput(tick uint32) {
 	a.seq++
 	in := a.controls.input()
 	sent := a.send(&arenav1.ClientMessage{Body: &arenav1.ClientMessage_Input{Input: &arenav1.Input{
-		Seq: a.seq, Buttons: uint32(in.Buttons), Aim: uint32(in.Aim),
+		Seq: a.seq, Buttons: uint32(in.Buttons), Aim: uint32(in.Aim), Tick: tick,
 	}}})
 	if sent {
-		a.predictInput(a.seq, in)
+		a.predictInput(netcode.Input{Seq: a.seq, Tick: tick, Input: in})
 	}
 }

@@ -48,6 +48,8 @@ type Match struct {
 	pred   *netcode.Predictor
 	interp *netcode.Interpolator
 	period time.Duration // between inputs (a tick)
+	rules  game.Rules    // the match's, from MatchStart
+	clock  netcode.InputClock
 
 	resyncs int // reconnects for snapshots that did not decode
 
@@ -311,7 +313,6 @@ func (a *App) enterMatch(id, mode string) {
 	a.chat.team = false
 	a.feed = nil
 	a.seq = 0
-	a.pacer = netcode.Pacer{}
 	a.screen = ScreenMatch
 }
 
@@ -337,14 +338,19 @@ func (a *App) handleMatchStart(ms *arenav1.MatchStart) {
 	if rate <= 0 {
 		rate = game.DefaultTickRate
 	}
-	// The server's rules are its defaults: MatchStart does not carry them.
+	// The match's rules (the defaults from a server that does not send them).
+	m.rules, _ = netcode.RulesFromWire(ms.GetRules())
 	m.arena = netcode.MapFromWire(ms.GetMap())
-	m.pred = netcode.NewPredictor(m.arena, game.Rules{}, rate)
+	m.pred = netcode.NewPredictor(m.arena, m.rules, rate)
 	m.interp = netcode.NewInterpolator(rate)
 	m.period = time.Second / time.Duration(rate)
 	m.smoothX, m.smoothY = 0, 0
-	a.pacer.Start(a.now, m.period)
+	// A new match's inputs start with its first snapshot, which tells the
+	// server's tick; a resumed match's go on by the clock they had.
 }
+
+// Rules are the rules the match plays by (and the client predicts with).
+func (m *Match) Rules() game.Rules { return m.rules }
 
 // handleSnapshot takes a snapshot that arrived at at, decoded by the link's
 // reader into v (or err), reconciles the prediction with it and hands it to
@@ -370,6 +376,16 @@ func (a *App) handleSnapshot(s *arenav1.Snapshot, v *netcode.View, err error, at
 	a.net.snapshot(at)
 	m.View = v
 	m.interp.Add(v, at)
+	if !m.Spectator() {
+		if m.clock.Started() {
+			m.clock.Snapshot(v.Tick, at)
+		} else {
+			rtt, _ := a.Ping()
+			m.clock.Start(a.now, m.period, v.Tick, at, rtt)
+		}
+		m.clock.Report(v.Input, at)
+		a.net.inputs(v.Input)
+	}
 	a.reconcile(v)
 	for _, e := range v.Events {
 		switch e.Kind {
@@ -404,7 +420,7 @@ func (a *App) reconcile(v *netcode.View) {
 	case v.Phase == game.PhaseCountdown:
 		still = v.TicksLeft
 	}
-	before, after := m.pred.Reconcile(own.Pos, v.Ack, still)
+	before, after := m.pred.Reconcile(own.Pos, v.Tick, still)
 	if before == after {
 		return
 	}
@@ -420,12 +436,12 @@ func (a *App) reconcile(v *netcode.View) {
 }
 
 // predictInput applies an input just sent to the prediction.
-func (a *App) predictInput(seq uint32, in game.Input) {
+func (a *App) predictInput(in netcode.Input) {
 	m := a.match
 	if m == nil || m.pred == nil {
 		return
 	}
-	m.pred.Apply(netcode.Input{Seq: seq, Input: in})
+	m.pred.Apply(in)
 	m.lastInput = a.now
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/arena-server/arena/netcode"
 	arenav1 "github.com/arena-server/arena/proto/arena/v1"
 )
 
@@ -39,8 +40,19 @@ type NetStats struct {
 	InterpDelay  float64
 	Jitter       float64
 	Extrapolated float64
-	// Pending is the number of inputs sent and not yet acknowledged.
+	// Pending is the number of inputs sent for ticks the snapshots have not
+	// reached yet.
 	Pending int
+	// InputLead is how far ahead of the server's tick (ServerTick) the
+	// inputs are stamped, in ticks; InputMargin the margin the input clock
+	// keeps over the worst arrival it has seen.
+	InputLead   float64
+	InputMargin time.Duration
+	// LateInputs and MissingTicks are the server's counters of this
+	// player's inputs that came after their tick (dropped) and of the ticks
+	// without one (the last movement repeated), since the match start or
+	// the last reconnect.
+	LateInputs, MissingTicks uint32
 }
 
 // netGaps is how many snapshot arrival gaps the net graph keeps.
@@ -57,7 +69,11 @@ type netStats struct {
 	lastSnap              time.Time
 	corrections           int
 	lastCorrection        float64
+	report                netcode.InputReport // the newest snapshot's
 }
+
+// inputs records the server's report on the inputs.
+func (n *netStats) inputs(r netcode.InputReport) { n.report = r }
 
 // meter sums amounts over the last netWindow.
 type meter struct {
@@ -149,6 +165,10 @@ func (a *App) NetStats() NetStats {
 		s.InterpDelay, s.Jitter = m.interp.Delay(), m.interp.Jitter()
 		s.Extrapolated = m.sample.Extrapolated
 		s.Pending = m.Pending()
+		if m.clock.Started() {
+			s.InputLead, s.InputMargin = m.clock.Lead(a.now), m.clock.Margin()
+		}
+		s.LateInputs, s.MissingTicks = n.report.Late, n.report.Missing
 	}
 	return s
 }

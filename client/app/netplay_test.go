@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -65,6 +66,13 @@ func (p *lagPipe) send(data []byte) {
 	p.last = at
 	p.mu.Unlock()
 	p.queue <- timedFrame{data, at}
+}
+
+// setJitter changes the jitter of the frames sent from now on.
+func (p *lagPipe) setJitter(j time.Duration) {
+	p.mu.Lock()
+	p.jitter = j
+	p.mu.Unlock()
 }
 
 // stall delays the next frame sent by d more, and so every frame behind it:
@@ -137,24 +145,32 @@ func (c *lagConn) Close() error {
 }
 
 // playServer is a minimal Arena server for one duel: ship 1 is the client,
-// ship 2 stands still. Each tick it applies one buffered input to ship 1,
-// steps the match and sends ship 1's snapshot through a netcode.Encoder, as
-// the real server does; it answers pings. It records where ship 1 was after
-// each input it applied.
+// ship 2 stands still. It keeps ship 1's inputs in a netcode.TickBuffer as
+// the real server does (server/match.go): inputs that arrived since the
+// last tick are pushed at its start, with how long they waited; each tick
+// applies ship 1's input for it, steps the match and sends ship 1's
+// snapshot, with the report on its inputs, through a netcode.Encoder. It
+// answers pings. It records where ship 1 was after each input it applied,
+// and the buffer's counters after each tick.
 type playServer struct {
 	match *netcode.Match
 	enc   *netcode.Encoder
-	buf   *netcode.InputBuffer
+	buf   *netcode.TickBuffer
 
 	mu      sync.Mutex
 	afterIn map[uint32]game.Vec // ship 1's position after applying input seq
 	pos     game.Vec            // ship 1 now
 	ack     uint32
+	late    uint32 // inputs that came after their tick
+	missing uint32 // ticks without an input
 }
 
-func newPlayServer(t *testing.T) *playServer {
+func newPlayServer(t *testing.T) *playServer { return newPlayServerWith(t, game.Config{}) }
+
+// newPlayServerWith is newPlayServer for a match of cfg.
+func newPlayServerWith(t *testing.T, cfg game.Config) *playServer {
 	t.Helper()
-	m, err := netcode.NewMatch(game.Config{})
+	m, err := netcode.NewMatch(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +179,9 @@ func newPlayServer(t *testing.T) *playServer {
 			t.Fatal(err)
 		}
 	}
-	return &playServer{match: m, enc: m.NewEncoder(1), buf: netcode.NewInputBuffer(8), afterIn: map[uint32]game.Vec{}}
+	rate := m.World().TickRate()
+	buf := netcode.NewTickBuffer(netcode.InputTicks(8, rate), time.Second/time.Duration(rate))
+	return &playServer{match: m, enc: m.NewEncoder(1), buf: buf, afterIn: map[uint32]game.Vec{}}
 }
 
 // serve plays the match over up (client to server) and down until ctx ends.
@@ -177,6 +195,11 @@ func (s *playServer) serve(ctx context.Context, up, down *lagPipe) {
 	ticker := time.NewTicker(period)
 	defer ticker.Stop()
 	started := false
+	type arrival struct {
+		in netcode.Input
+		at time.Time
+	}
+	var inbox []arrival
 	for {
 		select {
 		case <-ctx.Done():
@@ -200,31 +223,45 @@ func (s *playServer) serve(ctx context.Context, up, down *lagPipe) {
 				if err != nil {
 					panic(err)
 				}
-				s.buf.Push(in)
+				inbox = append(inbox, arrival{in, time.Now()})
 			case *arenav1.ClientMessage_Ping:
 				reply(&arenav1.ServerMessage{Body: &arenav1.ServerMessage_Pong{Pong: &arenav1.Pong{ClientTimeUs: b.Ping.GetClientTimeUs()}}})
 			}
-		case <-ticker.C:
+		case now := <-ticker.C:
 			if !started {
 				continue
 			}
-			in, ack := s.buf.Next()
+			tick := w.Tick() + 1
+			for _, a := range inbox {
+				s.buf.Push(a.in, tick, now.Sub(a.at))
+			}
+			inbox = inbox[:0]
+			in, ack, ok := s.buf.Next(tick)
 			s.match.ApplyInput(1, in)
 			if err := s.match.Step(); err != nil {
 				panic(err)
 			}
 			own, _ := w.Ship(1)
 			s.mu.Lock()
-			if ack != s.ack {
+			if ok {
 				s.afterIn[ack] = own.Pos
 			}
 			s.pos, s.ack = own.Pos, ack
+			s.late, s.missing = s.buf.Late(), s.buf.Missing()
 			s.mu.Unlock()
+			s.enc.SetInputReport(s.buf.Report())
 			frame := s.enc.Append(nil, ack)
 			s.enc.Handed(true)
 			down.send(frame)
 		}
 	}
+}
+
+// counters returns the buffer's counters: late inputs and missing ticks.
+func (s *playServer) counters() (late, missing uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.late, s.missing
 }
 
 // state returns ship 1's position and the last input applied.
@@ -239,7 +276,8 @@ type playDialer struct {
 	ctx             context.Context
 	srv             *playServer
 	latency, jitter time.Duration
-	up              *lagPipe // the last connection's client-to-server pipe
+	seed            uint64
+	up, down        *lagPipe // the last connection's pipes
 }
 
 func (d *playDialer) SignIn(ctx context.Context, name string) (transport.Session, error) {
@@ -247,9 +285,9 @@ func (d *playDialer) SignIn(ctx context.Context, name string) (transport.Session
 }
 
 func (d *playDialer) Connect(ctx context.Context, wsURL string) (Conn, error) {
-	up := newLagPipe(d.ctx, d.latency, d.jitter, 1)
-	down := newLagPipe(d.ctx, d.latency, d.jitter, 2)
-	d.up = up
+	up := newLagPipe(d.ctx, d.latency, d.jitter, 2*d.seed+1)
+	down := newLagPipe(d.ctx, d.latency, d.jitter, 2*d.seed+2)
+	d.up, d.down = up, down
 	go d.srv.serve(d.ctx, up, down)
 	return &lagConn{up: up, down: down, closed: make(chan struct{})}, nil
 }
@@ -263,6 +301,11 @@ type netPlay struct {
 	// predicted is the client's predicted position right after it sent
 	// each input (when one Update sent a single input).
 	predicted map[uint32]game.Vec
+	// firstInput is when the client sent its first input; late1s and
+	// missing1s the server's counters a second later.
+	firstInput         time.Time
+	late1s, missing1s  uint32
+	countedFirstSecond bool
 }
 
 const frameTime = time.Second / 60
@@ -279,6 +322,13 @@ func (p *netPlay) frame() {
 			p.predicted[seq] = pos
 		}
 	}
+	switch {
+	case p.firstInput.IsZero() && p.a.InputSeq() > 0:
+		p.firstInput = time.Now()
+	case !p.firstInput.IsZero() && !p.countedFirstSecond && time.Since(p.firstInput) >= time.Second:
+		p.late1s, p.missing1s = p.srv.counters()
+		p.countedFirstSecond = true
+	}
 }
 
 // frames runs n frames.
@@ -290,8 +340,14 @@ func (p *netPlay) frames(n int) {
 
 // startNetPlay signs in and plays until the match is on.
 func startNetPlay(t *testing.T, ctx context.Context, latency, jitter time.Duration) *netPlay {
-	srv := newPlayServer(t)
-	d := &playDialer{ctx: ctx, srv: srv, latency: latency, jitter: jitter}
+	return startNetPlayWith(t, ctx, game.Config{}, latency, jitter, 0)
+}
+
+// startNetPlayWith is startNetPlay with the match's config and the seed of
+// the pipes' jitter.
+func startNetPlayWith(t *testing.T, ctx context.Context, cfg game.Config, latency, jitter time.Duration, seed uint64) *netPlay {
+	srv := newPlayServerWith(t, cfg)
+	d := &playDialer{ctx: ctx, srv: srv, latency: latency, jitter: jitter, seed: seed}
 	p := &netPlay{t: t, a: New(Config{Dialer: d}), d: d, srv: srv, predicted: map[uint32]game.Vec{}}
 	p.a.SubmitName("alice")
 	for i := 0; p.a.Match().Phase() != game.PhasePlaying; i++ {
@@ -417,4 +473,106 @@ func TestNetPlayPredictionMatchesServer(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestNetPlayTickedInputsNoCorrections is the goal: at 150 ± 20 ms
+// round trip with no loss, inputs stamped for the ticks they arrive in time
+// for leave the prediction uncorrected through 60 s of varied movement,
+// and the server counts no late input and no tick without one after the
+// first second. The match plays by rules other than the defaults, which the
+// client learns from MatchStart.
+func TestNetPlayTickedInputsNoCorrections(t *testing.T) {
+	rules := game.Rules{ShipSpeed: 330, ShipRadius: 26, Countdown: 2 * time.Second}
+	for seed := range uint64(3) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				// 65 ms plus 0..20 ms each way: a round trip of 130..170 ms.
+				p := startNetPlayWith(t, ctx, game.Config{Rules: rules}, 65*time.Millisecond, 20*time.Millisecond, seed)
+				defer p.a.Close()
+				if got := p.a.Match().Rules(); got != rules.WithDefaults() {
+					t.Fatalf("client predicts with rules %+v, want the match's %+v", got, rules.WithDefaults())
+				}
+				// The countdown is over: the client has sent inputs for more
+				// than a second. After the first second nothing is late or
+				// missing, and the prediction is never corrected.
+				if !p.countedFirstSecond {
+					t.Fatal("play began within a second of the first input")
+				}
+				late0, missing0 := p.late1s, p.missing1s
+				corrections0 := p.a.NetStats().Corrections
+				rng := rand.New(rand.NewPCG(seed, 42))
+				moves := []uint32{
+					ButtonUp, ButtonDown, ButtonLeft, ButtonRight, ButtonUp | ButtonLeft, ButtonUp | ButtonRight,
+					ButtonDown | ButtonLeft, ButtonDown | ButtonRight, 0, ButtonFire | ButtonRight,
+				}
+				for played := 0; played < 60*60; {
+					n := 1 + rng.IntN(90) // a key held for up to 1.5 s
+					p.a.SetControls(Controls{Buttons: moves[rng.IntN(len(moves))], Aim: uint32(rng.IntN(65536))})
+					p.frames(n)
+					played += n
+				}
+				p.a.SetControls(Controls{})
+				p.frames(60)
+
+				late, missing := p.srv.counters()
+				st := p.a.NetStats()
+				t.Logf("60 s: %d corrections; server: %d late inputs, %d missing ticks after the first second (%d and %d in it); lead %.2f ticks, margin %v, ping %v",
+					st.Corrections-corrections0, late-late0, missing-missing0, late0, missing0, st.InputLead, st.InputMargin, st.Ping)
+				if st.Corrections != corrections0 || late != late0 || missing != missing0 {
+					t.Fatalf("%d corrections in 60 s of play, %d late inputs and %d missing ticks after the first second, want none",
+						st.Corrections-corrections0, late-late0, missing-missing0)
+				}
+				if st.LateInputs != late || st.MissingTicks != missing {
+					t.Fatalf("the client was told %d late and %d missing, the server counted %d and %d", st.LateInputs, st.MissingTicks, late, missing)
+				}
+				srv, _ := p.srv.state()
+				if pred, _ := p.a.Match().Predicted(); pred != srv {
+					t.Fatalf("predicted %v, server %v", pred, srv)
+				}
+				// The inputs are not much further ahead than the round trip
+				// needs: under 170 ms + 2 ticks ahead of the server's tick.
+				if max := (170*time.Millisecond + 2*time.Second/30).Seconds() * 30; st.InputLead > max {
+					t.Fatalf("inputs %.2f ticks ahead of the server, want at most %.2f", st.InputLead, max)
+				}
+			})
+		})
+	}
+}
+
+// TestNetPlayJitterGrowsLead: when the network's jitter grows beyond the
+// margin the client keeps, its inputs come late for a moment, and the
+// client runs further ahead of the server until they come in time again.
+func TestNetPlayJitterGrowsLead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p := startNetPlayWith(t, ctx, game.Config{}, 65*time.Millisecond, 2*time.Millisecond, 7)
+		defer p.a.Close()
+		p.a.SetControls(Controls{Buttons: ButtonRight})
+		p.frames(5 * 60)
+		calm := p.a.NetStats().InputLead
+		late0, _ := p.srv.counters()
+
+		// The uplink's jitter grows to 0..120 ms.
+		p.d.up.setJitter(120 * time.Millisecond)
+		p.frames(20 * 60)
+		late1, missing1 := p.srv.counters()
+		grown := p.a.NetStats().InputLead
+		p.frames(20 * 60)
+		late2, missing2 := p.srv.counters()
+		st := p.a.NetStats()
+		t.Logf("lead %.2f ticks calm, %.2f and %.2f after 20 s and 40 s of 120 ms jitter; late inputs: %d calm, %d in the first 20 s, %d in the next; missing ticks %d in the next; margin %v",
+			calm, grown, st.InputLead, late0, late1-late0, late2-late1, missing2-missing1, st.InputMargin)
+		if late1 == late0 {
+			t.Fatal("no input came late: the jitter did not go beyond the margin")
+		}
+		if grown < calm+2 {
+			t.Fatalf("lead %.2f ticks after the jitter grew, was %.2f: want it at least 2 ticks (60 ms) longer", grown, calm)
+		}
+		if late2-late1 > 2 {
+			t.Fatalf("%d late inputs once the lead had grown", late2-late1)
+		}
+	})
 }

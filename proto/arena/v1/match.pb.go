@@ -592,7 +592,10 @@ type MatchStart struct {
 	// delay_ticks behind the match, and no input is accepted.
 	Spectator bool `protobuf:"varint,11,opt,name=spectator,proto3" json:"spectator,omitempty"`
 	// How far behind the match a spectator's snapshots are, in ticks.
-	DelayTicks    uint32 `protobuf:"varint,12,opt,name=delay_ticks,json=delayTicks,proto3" json:"delay_ticks,omitempty"`
+	DelayTicks uint32 `protobuf:"varint,12,opt,name=delay_ticks,json=delayTicks,proto3" json:"delay_ticks,omitempty"`
+	// The numbers the simulation plays by; the client predicts its own ship
+	// with them. Absent from older servers: then the defaults of docs/game.md.
+	Rules         *Rules `protobuf:"bytes,13,opt,name=rules,proto3" json:"rules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -711,6 +714,151 @@ func (x *MatchStart) GetDelayTicks() uint32 {
 	return 0
 }
 
+func (x *MatchStart) GetRules() *Rules {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+// Rules are the numbers of the game (game.Rules, docs/game.md) as the match
+// plays them, every default filled in. Lengths are in world units, speeds in
+// world units per second, durations in microseconds.
+type Rules struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A ship's collision radius.
+	ShipRadius uint32 `protobuf:"varint,1,opt,name=ship_radius,json=shipRadius,proto3" json:"ship_radius,omitempty"`
+	// A ship's speed.
+	ShipSpeed uint32 `protobuf:"varint,2,opt,name=ship_speed,json=shipSpeed,proto3" json:"ship_speed,omitempty"`
+	// A ship's health when it spawns.
+	MaxHealth uint32 `protobuf:"varint,3,opt,name=max_health,json=maxHealth,proto3" json:"max_health,omitempty"`
+	// A projectile's speed.
+	ProjectileSpeed uint32 `protobuf:"varint,4,opt,name=projectile_speed,json=projectileSpeed,proto3" json:"projectile_speed,omitempty"`
+	// A projectile's collision radius.
+	ProjectileRadius uint32 `protobuf:"varint,5,opt,name=projectile_radius,json=projectileRadius,proto3" json:"projectile_radius,omitempty"`
+	// How long a projectile flies unless it hits something.
+	ProjectileLifetimeUs uint32 `protobuf:"varint,6,opt,name=projectile_lifetime_us,json=projectileLifetimeUs,proto3" json:"projectile_lifetime_us,omitempty"`
+	// The health a hit takes away.
+	ProjectileDamage uint32 `protobuf:"varint,7,opt,name=projectile_damage,json=projectileDamage,proto3" json:"projectile_damage,omitempty"`
+	// The least time between two shots of one ship.
+	FireIntervalUs uint32 `protobuf:"varint,8,opt,name=fire_interval_us,json=fireIntervalUs,proto3" json:"fire_interval_us,omitempty"`
+	// How long a killed ship stays dead.
+	RespawnDelayUs uint32 `protobuf:"varint,9,opt,name=respawn_delay_us,json=respawnDelayUs,proto3" json:"respawn_delay_us,omitempty"`
+	// How long a (re)spawned ship cannot be hit.
+	SpawnProtectionUs uint32 `protobuf:"varint,10,opt,name=spawn_protection_us,json=spawnProtectionUs,proto3" json:"spawn_protection_us,omitempty"`
+	// The countdown before play.
+	CountdownUs   uint32 `protobuf:"varint,11,opt,name=countdown_us,json=countdownUs,proto3" json:"countdown_us,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rules) Reset() {
+	*x = Rules{}
+	mi := &file_arena_v1_match_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rules) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rules) ProtoMessage() {}
+
+func (x *Rules) ProtoReflect() protoreflect.Message {
+	mi := &file_arena_v1_match_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rules.ProtoReflect.Descriptor instead.
+func (*Rules) Descriptor() ([]byte, []int) {
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Rules) GetShipRadius() uint32 {
+	if x != nil {
+		return x.ShipRadius
+	}
+	return 0
+}
+
+func (x *Rules) GetShipSpeed() uint32 {
+	if x != nil {
+		return x.ShipSpeed
+	}
+	return 0
+}
+
+func (x *Rules) GetMaxHealth() uint32 {
+	if x != nil {
+		return x.MaxHealth
+	}
+	return 0
+}
+
+func (x *Rules) GetProjectileSpeed() uint32 {
+	if x != nil {
+		return x.ProjectileSpeed
+	}
+	return 0
+}
+
+func (x *Rules) GetProjectileRadius() uint32 {
+	if x != nil {
+		return x.ProjectileRadius
+	}
+	return 0
+}
+
+func (x *Rules) GetProjectileLifetimeUs() uint32 {
+	if x != nil {
+		return x.ProjectileLifetimeUs
+	}
+	return 0
+}
+
+func (x *Rules) GetProjectileDamage() uint32 {
+	if x != nil {
+		return x.ProjectileDamage
+	}
+	return 0
+}
+
+func (x *Rules) GetFireIntervalUs() uint32 {
+	if x != nil {
+		return x.FireIntervalUs
+	}
+	return 0
+}
+
+func (x *Rules) GetRespawnDelayUs() uint32 {
+	if x != nil {
+		return x.RespawnDelayUs
+	}
+	return 0
+}
+
+func (x *Rules) GetSpawnProtectionUs() uint32 {
+	if x != nil {
+		return x.SpawnProtectionUs
+	}
+	return 0
+}
+
+func (x *Rules) GetCountdownUs() uint32 {
+	if x != nil {
+		return x.CountdownUs
+	}
+	return 0
+}
+
 // Spectate asks to watch a running match. The answer is a MatchStart with
 // spectator set, then its snapshots delay_ticks behind, then its MatchEnd.
 type Spectate struct {
@@ -723,7 +871,7 @@ type Spectate struct {
 
 func (x *Spectate) Reset() {
 	*x = Spectate{}
-	mi := &file_arena_v1_match_proto_msgTypes[5]
+	mi := &file_arena_v1_match_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -735,7 +883,7 @@ func (x *Spectate) String() string {
 func (*Spectate) ProtoMessage() {}
 
 func (x *Spectate) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[5]
+	mi := &file_arena_v1_match_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -748,7 +896,7 @@ func (x *Spectate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Spectate.ProtoReflect.Descriptor instead.
 func (*Spectate) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{5}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Spectate) GetMatchId() string {
@@ -767,7 +915,7 @@ type SpectateStop struct {
 
 func (x *SpectateStop) Reset() {
 	*x = SpectateStop{}
-	mi := &file_arena_v1_match_proto_msgTypes[6]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -779,7 +927,7 @@ func (x *SpectateStop) String() string {
 func (*SpectateStop) ProtoMessage() {}
 
 func (x *SpectateStop) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[6]
+	mi := &file_arena_v1_match_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -792,7 +940,7 @@ func (x *SpectateStop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpectateStop.ProtoReflect.Descriptor instead.
 func (*SpectateStop) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{6}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
 }
 
 // Input is the player's intent for one simulation tick.
@@ -803,14 +951,20 @@ type Input struct {
 	// Bitwise OR of Button values.
 	Buttons uint32 `protobuf:"varint,2,opt,name=buttons,proto3" json:"buttons,omitempty"`
 	// Aim angle, 0..65535.
-	Aim           uint32 `protobuf:"varint,3,opt,name=aim,proto3" json:"aim,omitempty"`
+	Aim uint32 `protobuf:"varint,3,opt,name=aim,proto3" json:"aim,omitempty"`
+	// The server tick this input is meant for: the tick of the snapshot whose
+	// step applies it. The server applies it at that tick; one that arrives
+	// after its tick was simulated is late and dropped, one for a tick too
+	// far ahead is refused. 0 (unstamped, as from older clients) means the
+	// first tick after the inputs already waiting, one input per tick.
+	Tick          uint32 `protobuf:"varint,4,opt,name=tick,proto3" json:"tick,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Input) Reset() {
 	*x = Input{}
-	mi := &file_arena_v1_match_proto_msgTypes[7]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +976,7 @@ func (x *Input) String() string {
 func (*Input) ProtoMessage() {}
 
 func (x *Input) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[7]
+	mi := &file_arena_v1_match_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +989,7 @@ func (x *Input) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Input.ProtoReflect.Descriptor instead.
 func (*Input) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{7}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Input) GetSeq() uint32 {
@@ -855,6 +1009,13 @@ func (x *Input) GetButtons() uint32 {
 func (x *Input) GetAim() uint32 {
 	if x != nil {
 		return x.Aim
+	}
+	return 0
+}
+
+func (x *Input) GetTick() uint32 {
+	if x != nil {
+		return x.Tick
 	}
 	return 0
 }
@@ -887,7 +1048,9 @@ type Snapshot struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The server tick this state is at.
 	Tick uint32 `protobuf:"varint,1,opt,name=tick,proto3" json:"tick,omitempty"`
-	// The last Input.seq applied for this player.
+	// The last Input.seq applied for this player (at this tick or before).
+	// The client's prediction treats every input for a tick up to this
+	// snapshot's as applied (or late).
 	AckSeq uint32 `protobuf:"varint,2,opt,name=ack_seq,json=ackSeq,proto3" json:"ack_seq,omitempty"`
 	// The match phase. Always set in a full snapshot. In a delta,
 	// MATCH_PHASE_UNSPECIFIED means that the phase is unchanged and that
@@ -947,14 +1110,32 @@ type Snapshot struct {
 	ShipRemoved []uint32 `protobuf:"varint,20,rep,packed,name=ship_removed,json=shipRemoved,proto3" json:"ship_removed,omitempty"`
 	// Kills per team, team 1 first, in team modes: always in a full
 	// snapshot, and in a delta when one changed.
-	TeamKills     []uint32 `protobuf:"varint,21,rep,packed,name=team_kills,json=teamKills,proto3" json:"team_kills,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TeamKills []uint32 `protobuf:"varint,21,rep,packed,name=team_kills,json=teamKills,proto3" json:"team_kills,omitempty"`
+	// How the receiving player's inputs arrive, for the client to keep its
+	// inputs just ahead of the ticks that need them. Fields 22 to 25 are set
+	// only in a player's snapshots, and each only when not 0.
+	//
+	// input_tick is the tick of the input this snapshot reports on: of the
+	// inputs that arrived since the previous snapshot, the one with the least
+	// lead; 0 when none arrived.
+	InputTick uint32 `protobuf:"varint,22,opt,name=input_tick,json=inputTick,proto3" json:"input_tick,omitempty"`
+	// That input's lead, in milliseconds: the time from its arrival to the
+	// tick that applies it (the start of that tick's step); negative when it
+	// came late, after its tick.
+	InputLeadMs int32 `protobuf:"zigzag32,23,opt,name=input_lead_ms,json=inputLeadMs,proto3" json:"input_lead_ms,omitempty"`
+	// Inputs of this player that came late so far (since the match start or
+	// the player's last reconnect), dropped.
+	InputsLate uint32 `protobuf:"varint,24,opt,name=inputs_late,json=inputsLate,proto3" json:"inputs_late,omitempty"`
+	// Ticks so far (as for inputs_late) for which no input of this player
+	// was there once they had sent one: the last movement repeated.
+	InputTicksMissing uint32 `protobuf:"varint,25,opt,name=input_ticks_missing,json=inputTicksMissing,proto3" json:"input_ticks_missing,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Snapshot) Reset() {
 	*x = Snapshot{}
-	mi := &file_arena_v1_match_proto_msgTypes[8]
+	mi := &file_arena_v1_match_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -966,7 +1147,7 @@ func (x *Snapshot) String() string {
 func (*Snapshot) ProtoMessage() {}
 
 func (x *Snapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[8]
+	mi := &file_arena_v1_match_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -979,7 +1160,7 @@ func (x *Snapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Snapshot.ProtoReflect.Descriptor instead.
 func (*Snapshot) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{8}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Snapshot) GetTick() uint32 {
@@ -1101,6 +1282,34 @@ func (x *Snapshot) GetTeamKills() []uint32 {
 	return nil
 }
 
+func (x *Snapshot) GetInputTick() uint32 {
+	if x != nil {
+		return x.InputTick
+	}
+	return 0
+}
+
+func (x *Snapshot) GetInputLeadMs() int32 {
+	if x != nil {
+		return x.InputLeadMs
+	}
+	return 0
+}
+
+func (x *Snapshot) GetInputsLate() uint32 {
+	if x != nil {
+		return x.InputsLate
+	}
+	return 0
+}
+
+func (x *Snapshot) GetInputTicksMissing() uint32 {
+	if x != nil {
+		return x.InputTicksMissing
+	}
+	return 0
+}
+
 // PlayerResult is one player's line on the results screen.
 type PlayerResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1133,7 +1342,7 @@ type PlayerResult struct {
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_arena_v1_match_proto_msgTypes[9]
+	mi := &file_arena_v1_match_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1145,7 +1354,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[9]
+	mi := &file_arena_v1_match_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1158,7 +1367,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{9}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PlayerResult) GetShipId() uint32 {
@@ -1253,7 +1462,7 @@ type MatchEnd struct {
 
 func (x *MatchEnd) Reset() {
 	*x = MatchEnd{}
-	mi := &file_arena_v1_match_proto_msgTypes[10]
+	mi := &file_arena_v1_match_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1474,7 @@ func (x *MatchEnd) String() string {
 func (*MatchEnd) ProtoMessage() {}
 
 func (x *MatchEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_arena_v1_match_proto_msgTypes[10]
+	mi := &file_arena_v1_match_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1278,7 +1487,7 @@ func (x *MatchEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchEnd.ProtoReflect.Descriptor instead.
 func (*MatchEnd) Descriptor() ([]byte, []int) {
-	return file_arena_v1_match_proto_rawDescGZIP(), []int{10}
+	return file_arena_v1_match_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MatchEnd) GetMatchId() string {
@@ -1329,7 +1538,7 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
 	"\tplayer_id\x18\x02 \x01(\tR\bplayerId\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x12\n" +
-	"\x04team\x18\x04 \x01(\rR\x04team\"\x98\x03\n" +
+	"\x04team\x18\x04 \x01(\rR\x04team\"\xbf\x03\n" +
 	"\n" +
 	"MatchStart\x12\x19\n" +
 	"\bmatch_id\x18\x01 \x01(\tR\amatchId\x12\x12\n" +
@@ -1347,14 +1556,32 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	" \x01(\rR\x0ecountdownTicks\x12\x1c\n" +
 	"\tspectator\x18\v \x01(\bR\tspectator\x12\x1f\n" +
 	"\vdelay_ticks\x18\f \x01(\rR\n" +
-	"delayTicks\"%\n" +
+	"delayTicks\x12%\n" +
+	"\x05rules\x18\r \x01(\v2\x0f.arena.v1.RulesR\x05rules\"\xc8\x03\n" +
+	"\x05Rules\x12\x1f\n" +
+	"\vship_radius\x18\x01 \x01(\rR\n" +
+	"shipRadius\x12\x1d\n" +
+	"\n" +
+	"ship_speed\x18\x02 \x01(\rR\tshipSpeed\x12\x1d\n" +
+	"\n" +
+	"max_health\x18\x03 \x01(\rR\tmaxHealth\x12)\n" +
+	"\x10projectile_speed\x18\x04 \x01(\rR\x0fprojectileSpeed\x12+\n" +
+	"\x11projectile_radius\x18\x05 \x01(\rR\x10projectileRadius\x124\n" +
+	"\x16projectile_lifetime_us\x18\x06 \x01(\rR\x14projectileLifetimeUs\x12+\n" +
+	"\x11projectile_damage\x18\a \x01(\rR\x10projectileDamage\x12(\n" +
+	"\x10fire_interval_us\x18\b \x01(\rR\x0efireIntervalUs\x12(\n" +
+	"\x10respawn_delay_us\x18\t \x01(\rR\x0erespawnDelayUs\x12.\n" +
+	"\x13spawn_protection_us\x18\n" +
+	" \x01(\rR\x11spawnProtectionUs\x12!\n" +
+	"\fcountdown_us\x18\v \x01(\rR\vcountdownUs\"%\n" +
 	"\bSpectate\x12\x19\n" +
 	"\bmatch_id\x18\x01 \x01(\tR\amatchId\"\x0e\n" +
-	"\fSpectateStop\"E\n" +
+	"\fSpectateStop\"Y\n" +
 	"\x05Input\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x18\n" +
 	"\abuttons\x18\x02 \x01(\rR\abuttons\x12\x10\n" +
-	"\x03aim\x18\x03 \x01(\rR\x03aim\"\x82\x05\n" +
+	"\x03aim\x18\x03 \x01(\rR\x03aim\x12\x12\n" +
+	"\x04tick\x18\x04 \x01(\rR\x04tick\"\x96\x06\n" +
 	"\bSnapshot\x12\x12\n" +
 	"\x04tick\x18\x01 \x01(\rR\x04tick\x12\x17\n" +
 	"\aack_seq\x18\x02 \x01(\rR\x06ackSeq\x12*\n" +
@@ -1379,7 +1606,13 @@ const file_arena_v1_match_proto_rawDesc = "" +
 	"ship_added\x18\x13 \x03(\x11R\tshipAdded\x12!\n" +
 	"\fship_removed\x18\x14 \x03(\rR\vshipRemoved\x12\x1d\n" +
 	"\n" +
-	"team_kills\x18\x15 \x03(\rR\tteamKillsB\v\n" +
+	"team_kills\x18\x15 \x03(\rR\tteamKills\x12\x1d\n" +
+	"\n" +
+	"input_tick\x18\x16 \x01(\rR\tinputTick\x12\"\n" +
+	"\rinput_lead_ms\x18\x17 \x01(\x11R\vinputLeadMs\x12\x1f\n" +
+	"\vinputs_late\x18\x18 \x01(\rR\n" +
+	"inputsLate\x12.\n" +
+	"\x13input_ticks_missing\x18\x19 \x01(\rR\x11inputTicksMissingB\v\n" +
 	"\t_self_aimJ\x04\b\x05\x10\tR\x05shipsR\vprojectilesR\x06eventsR\vteam_scores\"\xbf\x02\n" +
 	"\fPlayerResult\x12\x17\n" +
 	"\aship_id\x18\x01 \x01(\rR\x06shipId\x12\x1b\n" +
@@ -1438,7 +1671,7 @@ func file_arena_v1_match_proto_rawDescGZIP() []byte {
 }
 
 var file_arena_v1_match_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_arena_v1_match_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_arena_v1_match_proto_goTypes = []any{
 	(Button)(0),          // 0: arena.v1.Button
 	(MatchPhase)(0),      // 1: arena.v1.MatchPhase
@@ -1449,25 +1682,27 @@ var file_arena_v1_match_proto_goTypes = []any{
 	(*MapInfo)(nil),      // 6: arena.v1.MapInfo
 	(*PlayerInfo)(nil),   // 7: arena.v1.PlayerInfo
 	(*MatchStart)(nil),   // 8: arena.v1.MatchStart
-	(*Spectate)(nil),     // 9: arena.v1.Spectate
-	(*SpectateStop)(nil), // 10: arena.v1.SpectateStop
-	(*Input)(nil),        // 11: arena.v1.Input
-	(*Snapshot)(nil),     // 12: arena.v1.Snapshot
-	(*PlayerResult)(nil), // 13: arena.v1.PlayerResult
-	(*MatchEnd)(nil),     // 14: arena.v1.MatchEnd
+	(*Rules)(nil),        // 9: arena.v1.Rules
+	(*Spectate)(nil),     // 10: arena.v1.Spectate
+	(*SpectateStop)(nil), // 11: arena.v1.SpectateStop
+	(*Input)(nil),        // 12: arena.v1.Input
+	(*Snapshot)(nil),     // 13: arena.v1.Snapshot
+	(*PlayerResult)(nil), // 14: arena.v1.PlayerResult
+	(*MatchEnd)(nil),     // 15: arena.v1.MatchEnd
 }
 var file_arena_v1_match_proto_depIdxs = []int32{
 	5,  // 0: arena.v1.MapInfo.walls:type_name -> arena.v1.Rect
 	6,  // 1: arena.v1.MatchStart.map:type_name -> arena.v1.MapInfo
 	7,  // 2: arena.v1.MatchStart.players:type_name -> arena.v1.PlayerInfo
-	1,  // 3: arena.v1.Snapshot.phase:type_name -> arena.v1.MatchPhase
-	3,  // 4: arena.v1.MatchEnd.reason:type_name -> arena.v1.MatchEndReason
-	13, // 5: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
-	6,  // [6:6] is the sub-list for method output_type
-	6,  // [6:6] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	9,  // 3: arena.v1.MatchStart.rules:type_name -> arena.v1.Rules
+	1,  // 4: arena.v1.Snapshot.phase:type_name -> arena.v1.MatchPhase
+	3,  // 5: arena.v1.MatchEnd.reason:type_name -> arena.v1.MatchEndReason
+	14, // 6: arena.v1.MatchEnd.results:type_name -> arena.v1.PlayerResult
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_arena_v1_match_proto_init() }
@@ -1475,14 +1710,14 @@ func file_arena_v1_match_proto_init() {
 	if File_arena_v1_match_proto != nil {
 		return
 	}
-	file_arena_v1_match_proto_msgTypes[8].OneofWrappers = []any{}
+	file_arena_v1_match_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_arena_v1_match_proto_rawDesc), len(file_arena_v1_match_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
