@@ -101,6 +101,7 @@ type TickBuffer struct {
 	acked   uint32     // sequence of the last input applied
 	at      uint32     // the last tick Next took
 	started bool       // an input was applied
+	stamped bool       // a stamped input came: the client reads reports
 
 	late, missing uint32
 
@@ -139,6 +140,7 @@ func (b *TickBuffer) Push(in Input, next uint32, waited time.Duration) PushResul
 		return Refused
 	}
 	b.newest = in.Seq
+	b.stamped = b.stamped || in.Tick != 0
 	lead := waited + time.Duration(int64(tick)-int64(next))*b.period
 	if !b.reported || lead < b.leadValue {
 		b.reported, b.leadTick, b.leadValue = true, tick, lead
@@ -209,7 +211,13 @@ type InputReport struct {
 }
 
 // Report returns the report for the next snapshot and starts a new one.
+// A client that sent no stamped input gets none: the report would cost it
+// bytes and tell it nothing.
 func (b *TickBuffer) Report() InputReport {
+	if !b.stamped {
+		b.reported = false
+		return InputReport{}
+	}
 	r := InputReport{Late: b.late, Missing: b.missing}
 	if b.reported {
 		r.Tick, r.Lead = b.leadTick, b.leadValue

@@ -167,6 +167,14 @@ func TestTickBufferReportsLeastLead(t *testing.T) {
 	if r := b.Report(); r != (InputReport{}) {
 		t.Fatalf("report before any input: %+v", r)
 	}
+	// Unstamped inputs (and a missing tick) get no report.
+	b.Push(in(1, 0), 5, 0)
+	b.Next(5)
+	b.Next(6)
+	if r := b.Report(); r != (InputReport{}) || b.Missing() != 1 {
+		t.Fatalf("report for unstamped inputs: %+v (missing %d)", r, b.Missing())
+	}
+	b = NewTickBuffer(32, testPeriod)
 	// Before tick 10 runs: an input for 12 that waited 5ms (lead 5ms + 2
 	// periods), one for 10 that waited 1ms (lead 1ms).
 	b.Push(at(1, 12, 0), 10, 5*time.Millisecond)
