@@ -11,9 +11,9 @@ const (
 	// to arrive before the ticks that need them, beyond the worst lateness
 	// it has seen.
 	InputMargin = 6 * time.Millisecond
-	// inputLateBump is what each late input or missing tick the server
-	// reports adds to the margin, up to inputMaxExtra; the extra margin
-	// decays by inputExtraDecay per second.
+	// inputLateBump is what a late input or missing tick the server reports
+	// adds to the margin, up to inputMaxExtra; the extra margin decays by
+	// inputExtraDecay per second.
 	inputLateBump   = 8 * time.Millisecond
 	inputMaxExtra   = 100 * time.Millisecond
 	inputExtraDecay = time.Millisecond
@@ -32,8 +32,13 @@ const (
 	// assumeRTT is the round trip a clock starts with when none was
 	// measured yet.
 	assumeRTT = 250 * time.Millisecond
+	// inputBumpEvery is the least time between two raises of the margin.
+	inputBumpEvery = 500 * time.Millisecond
+	// inputStartExtra is the extra margin the clock starts with.
+	inputStartExtra = 2 * inputLateBump
 	// inputFirstReports is how many reports the clock takes before it
-	// jumps to its first aim (and slews only from then on).
+	// jumps to its first aim (and slews only from then on), unless one
+	// says its inputs come too late.
 	inputFirstReports = 10
 	// inputSentRing is how many ticks' send times a clock remembers.
 	inputSentRing = 256
@@ -52,7 +57,8 @@ const (
 // arrive in time whatever the offset: the offset it aims for is the one at
 // which the worst arrival it has seen recently (an envelope that forgets
 // slowly) would have come InputMargin early, plus an extra margin that each
-// late input or missing tick the server reports raises (and that decays).
+// late input or missing tick the server reports raises (at most once per
+// inputBumpEvery; it decays).
 // The offset moves towards that aim smoothly, the clock running at most
 // MaxInputSlew faster or slower than the server; it jumps only to its
 // first aim (once a few reports came back) and after a long stall.
@@ -79,7 +85,8 @@ type InputClock struct {
 	haveEnv bool
 	extra   time.Duration // extra margin
 	extraAt time.Time
-	late    uint32 // the server's counters as last reported
+	bumpAt  time.Time // when the last late input raised extra
+	late    uint32    // the server's counters as last reported
 	missing uint32
 	gap     time.Duration // mean time between Due calls (frames)
 
@@ -167,8 +174,11 @@ func (c *InputClock) Report(r InputReport, now time.Time) {
 	if r.Late < c.late || r.Missing < c.missing {
 		c.late, c.missing = r.Late, r.Missing // a new buffer on the server: counters restarted
 	}
-	if n := (r.Late - c.late) + (r.Missing - c.missing); n > 0 {
-		c.extra = min(c.extra+time.Duration(n)*inputLateBump, inputMaxExtra)
+	// A late input also makes its tick missing: one event. The inputs in
+	// flight when the clock moved come late too: one bump per while.
+	if (r.Late > c.late || r.Missing > c.missing) && c.aimed && now.Sub(c.bumpAt) >= inputBumpEvery {
+		c.extra = min(c.extra+inputLateBump, inputMaxExtra)
+		c.bumpAt = now
 	}
 	c.late, c.missing = r.Late, r.Missing
 	if r.Tick == 0 {
@@ -204,8 +214,12 @@ func (c *InputClock) retarget() {
 		return
 	}
 	c.aim = float64(c.Margin()+c.gap-c.env) / float64(c.period)
-	if !c.aimed && c.reports >= inputFirstReports {
+	if !c.aimed && (c.reports >= inputFirstReports || c.aim > c.off) {
+		// A few reports have not shown the worst arrival yet: start with
+		// the margin a late input would add, which decays.
 		c.aimed = true
+		c.extra = max(c.extra, inputStartExtra)
+		c.retarget()
 		c.off = c.aim
 	}
 }
