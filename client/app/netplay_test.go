@@ -404,9 +404,9 @@ func TestNetPlayPredictionMatchesServer(t *testing.T) {
 		{"150ms steady", 75 * time.Millisecond, 0, 0, true},
 		{"150ms with 40ms jitter", 75 * time.Millisecond, 40 * time.Millisecond, 0, false},
 		{"150ms with 150ms jitter", 75 * time.Millisecond, 150 * time.Millisecond, 0, false},
-		// The server's input buffer runs dry during the stall (it repeats
-		// the last movement), then holds a backlog it works off (taking two
-		// inputs in a tick): the client is corrected, and converges.
+		// The inputs sent during the stall come after their ticks (late,
+		// dropped; the server repeats the last movement): the client is
+		// corrected, runs further ahead, and converges.
 		{"150ms with a 300ms stall", 75 * time.Millisecond, 20 * time.Millisecond, 300 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
