@@ -146,7 +146,19 @@ func (l *lobby) disconnect(p *player, c *conn) {
 }
 
 // left frees a player who forfeited their seat (matchHost).
-func (l *lobby) left(s *seat) { go l.release(s, nil) }
+func (l *lobby) left(s *seat) { l.later(func() { l.release(s, nil) }) }
+
+// later runs f on a goroutine of its own, for a match that must not wait
+// on the lobby's lock. It is called from a match's goroutine, whose own
+// count in matchesDone is held meanwhile, and counts f there too, so that
+// waitMatches waits for what a match left to do.
+func (l *lobby) later(f func()) {
+	l.matchesDone.Add(1)
+	go func() {
+		defer l.matchesDone.Done()
+		f()
+	}()
+}
 
 // release frees a player from their seat (the match ended, or they
 // forfeited it): back in the lobby if connected, forgotten if not. A
@@ -335,12 +347,12 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 	if err != nil {
 		m.log.Error("encode results", slog.Any("err", err))
 	}
-	go func() {
+	l.later(func() {
 		l.mu.Lock()
 		delete(l.matches, m.id)
 		l.met.matchesActive.Dec()
 		l.mu.Unlock()
-	}()
+	})
 	deliver := sync.OnceFunc(func() {
 		for _, s := range m.seats {
 			l.release(s, msg)
@@ -348,7 +360,7 @@ func (l *lobby) ended(m *match, end *arenav1.MatchEnd) []byte {
 		}
 	})
 	if !rated {
-		go deliver()
+		l.later(deliver)
 		return msg
 	}
 	late := time.AfterFunc(l.cfg.ResultsWait, deliver)

@@ -77,7 +77,7 @@ func (l *lobby) watched(p *player) *match {
 
 // watchEnded frees the spectators of a finished match.
 func (l *lobby) watchEnded(m *match, watchers []*watcher) {
-	go func() {
+	l.later(func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		for _, w := range watchers {
@@ -85,7 +85,7 @@ func (l *lobby) watchEnded(m *match, watchers []*watcher) {
 				w.p.watching = nil
 			}
 		}
-	}()
+	})
 }
 
 // spectators is a match's audience and the one stream of snapshots they
