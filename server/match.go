@@ -96,8 +96,9 @@ type matchHost interface {
 	ended(m *match, end *arenav1.MatchEnd) []byte
 	// left frees a player who left the match for good.
 	left(s *seat)
-	// watchEnded frees a match's spectators.
-	watchEnded(m *match, watchers []*watcher)
+	// watchEnded frees a match's spectators, then sends them last (the
+	// results; nil: nothing).
+	watchEnded(m *match, watchers []*watcher, last []byte)
 }
 
 // match runs one game on its own goroutine, which alone touches the

@@ -75,14 +75,17 @@ func (l *lobby) watched(p *player) *match {
 	return p.watching
 }
 
-// watchEnded frees the spectators of a finished match.
-func (l *lobby) watchEnded(m *match, watchers []*watcher) {
+// watchEnded frees the spectators of a finished match, then sends them last.
+func (l *lobby) watchEnded(m *match, watchers []*watcher, last []byte) {
 	l.later(func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		for _, w := range watchers {
 			if w.p.watching == m {
 				w.p.watching = nil
+			}
+			if c := w.p.conn.Load(); c != nil && last != nil {
+				c.sendBytes(last) // once free: a spectator may queue on seeing them
 			}
 		}
 	})
@@ -131,7 +134,7 @@ func newSpectators(delay uint32, met *metrics) *spectators {
 func (sp *spectators) add(m *match, p *player) {
 	if len(sp.watchers) >= maxSpectators {
 		p.send(errorMessage(0, arenav1.ErrorCode_ERROR_CODE_WRONG_PHASE, errTooManyWatchers.Error()))
-		m.host.watchEnded(m, []*watcher{{p: p}})
+		m.host.watchEnded(m, []*watcher{{p: p}}, nil)
 		return
 	}
 	sp.watchers = append(sp.watchers, &watcher{p: p})
@@ -221,12 +224,7 @@ func (sp *spectators) finish(m *match, end []byte, done <-chan struct{}) {
 		}
 		ticker.Stop()
 	}
-	for _, w := range sp.watchers {
-		if c := w.p.conn.Load(); c != nil && end != nil {
-			c.sendBytes(end)
-		}
-	}
-	m.host.watchEnded(m, sp.watchers)
+	m.host.watchEnded(m, sp.watchers, end)
 	sp.watchers = nil
 }
 
