@@ -90,9 +90,9 @@ soak:
 soak-short:
 	$(MAKE) soak SOAK=5s SOAK_P99=250ms
 
-## browser-test: headless Chromium plays a duel, then a 2v2 with two load bots (team chat), through the real server.
+## browser-test: headless Chromium plays a duel, then a 2v2 with two load bots (team chat), through the real server; and a duel between two pages on two nodes of a cluster (a nats-server and a throwaway PostgreSQL, as gotest gets them).
 browser-test: wasm server bots
-	./e2e/run.sh
+	ARENA_TEST_NATS="$$(./scripts/nats.sh bin)" && export ARENA_TEST_NATS && ./scripts/with-pg.sh ./e2e/run.sh
 
 ## test: everything CI runs.
 test: proto-check lint gotest soak-short wasm-test fuzz browser-test

@@ -24,4 +24,4 @@ for f in ../bin/arena ../bin/arena-bots ../bin/web/index.html ../bin/web/arena.*
 		exit 1
 	fi
 done
-exec node --test --test-concurrency=1 download.test.mjs duel.test.mjs teams.test.mjs ladder.test.mjs replay.test.mjs spectate.test.mjs close.test.mjs
+exec node --test --test-concurrency=1 download.test.mjs duel.test.mjs teams.test.mjs ladder.test.mjs replay.test.mjs spectate.test.mjs close.test.mjs cluster.test.mjs
