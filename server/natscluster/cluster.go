@@ -112,6 +112,7 @@ type Cluster struct {
 	mu       sync.Mutex
 	tickets  map[string]server.Ticket // this node's players' tickets, by player
 	peers    map[string]peer          // by node id, this node excluded
+	placed   map[string]int           // players this node placed on each peer since the peer's last load report
 	leading  map[string]*leadership   // by mode
 	draining bool
 }
@@ -145,6 +146,7 @@ func New(cfg Config, log *slog.Logger) (*Cluster, error) {
 		cfg:     cfg,
 		tickets: make(map[string]server.Ticket),
 		peers:   make(map[string]peer),
+		placed:  make(map[string]int),
 		leading: make(map[string]*leadership),
 	}
 	nc, err := nats.Connect(cfg.URL,
@@ -420,6 +422,7 @@ func (c *Cluster) onLoad(m *nats.Msg) {
 	}
 	c.mu.Lock()
 	c.peers[l.ID] = peer{load: l, seen: time.Now()}
+	delete(c.placed, l.ID) // the report counts them
 	c.mu.Unlock()
 }
 

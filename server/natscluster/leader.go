@@ -176,6 +176,11 @@ func (p placer) Place(pl server.Placement) {
 			continue
 		}
 		c.met.placements.WithLabelValues("placed").Inc()
+		if host.ID != c.cfg.NodeID { // this node's own load is read live
+			c.mu.Lock()
+			c.placed[host.ID] += len(pl.Seats)
+			c.mu.Unlock()
+		}
 		byNode := make(map[string][]server.Found)
 		for _, s := range pl.Seats {
 			if s.Node != host.ID {
@@ -206,11 +211,20 @@ func (p placer) Statuses(sts []server.QueuedStatus) {
 }
 
 // candidates are the nodes that may take a match, least loaded first:
-// alive, not draining, and ticking within their period.
+// alive, not draining, and ticking within their period. A peer's players
+// count those this node placed there since its last load report, so that
+// one pass's matches spread over the nodes rather than all going to the
+// one that was least loaded a second ago.
 func (c *Cluster) candidates() []server.NodeLoad {
 	limit := float64(c.env.TickPeriod) / float64(time.Millisecond)
+	peers := c.Peers()
+	c.mu.Lock()
+	for i := range peers {
+		peers[i].Players += c.placed[peers[i].ID]
+	}
+	c.mu.Unlock()
 	var out []server.NodeLoad
-	for _, n := range c.Peers() {
+	for _, n := range peers {
 		if !n.Draining && n.URL != "" && (n.TickP99 == 0 || n.TickP99 <= limit) {
 			out = append(out, n)
 		}
