@@ -3,7 +3,11 @@ package natscluster_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +50,33 @@ func startNodes(t *testing.T, n int) []*httptest.Server {
 		}
 		nodes = append(nodes, servertest.Start(t, server.Config{Store: st, Cluster: cl, Modes: shortDuel()}))
 	}
+	// Every node hears from every other: their subscriptions are in place.
+	want := fmt.Sprintf("arena_node_peers %d\n", n)
+	for _, node := range nodes {
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(get(t, node.URL+"/metrics"), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s does not see %d nodes within 10 s", node.URL, n)
+			}
+			time.Sleep(20 * time.Millisecond) // polling a state under a deadline
+		}
+	}
 	return nodes
+}
+
+// get returns the body of a GET.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // player is a signed-in websocket client.
